@@ -1,0 +1,30 @@
+# The Advisor: HTTP service with the index built into the image. No network at run time.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    ADVISOR_CONTENT_DIR=/app/content \
+    ADVISOR_INDEX_DIR=/app/build/index
+
+WORKDIR /app
+RUN useradd --create-home --uid 10001 advisor
+
+# torch first, from the CPU wheel index: the default torch wheel is a multi-GB CUDA build.
+RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
+COPY pyproject.toml ./
+COPY api ./api
+COPY index ./index
+RUN pip install .
+
+COPY scripts ./scripts
+COPY content ./content
+RUN python scripts/build_index.py && chown -R advisor:advisor /app/build
+
+USER advisor
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=30s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
+CMD ["uvicorn", "--factory", "api.main:app_factory", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,1 @@
+"""The Advisor's HTTP service."""

@@ -1,0 +1,70 @@
+"""The FastAPI application: the Advisor is loaded once, in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from api import pages, routes
+from api.pages import STATIC_DIR
+from api.settings import Settings, get_settings
+from index.advisor import Advisor
+from index.embeddings import Embedder, MiniLMEmbedder
+from index.errors import AdvisorError
+
+log = logging.getLogger("advisor")
+
+EmbedderFactory = Callable[[], Embedder]
+
+
+def create_app(settings: Settings | None = None, embedder_factory: EmbedderFactory = MiniLMEmbedder) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.advisor, app.state.load_error = None, "starting"
+        try:
+            app.state.advisor = Advisor.load(settings.content_dir, settings.index_dir, embedder_factory())
+            app.state.load_error = None
+            log.info(
+                "advisor ready: %d chunks, content %s",
+                app.state.advisor.manifest.chunk_count,
+                app.state.advisor.content_version,
+            )
+        except AdvisorError as exc:
+            # Refuse to answer rather than serve stale or wrong answers; /healthz says why.
+            app.state.load_error = str(exc)
+            log.error("advisor not ready: %s", exc)
+        yield
+
+    app = FastAPI(
+        title="The Advisor",
+        version="0.1.0",
+        summary="Answers residency applicants' questions from Residency Advisor's guides, citing the guide's own words.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.advisor, app.state.load_error = None, "starting"
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=False,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        max_age=600,
+    )
+    app.include_router(routes.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For `uvicorn --factory api.main:app_factory`."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app()

@@ -1,0 +1,83 @@
+"""Human pages: the list of guides and each guide rendered with heading anchors."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import HTMLResponse
+from markdown_it import MarkdownIt
+
+from api.deps import AdvisorDep
+from api.schemas import GuideOut
+from index.content import Guide
+from index.markdown import AnchorNamer
+
+router = APIRouter()
+STATIC_DIR = Path(__file__).with_name("static")
+_markdown = MarkdownIt("commonmark")
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="stylesheet" href="/static/page.css">
+</head>
+<body>
+<main>
+{body}
+</main>
+<script src="/widget.js" defer{widget_attrs}></script>
+</body>
+</html>
+"""
+
+
+def render_guide_html(guide: Guide) -> str:
+    """The guide's Markdown as HTML, each heading with the anchor its citations link to."""
+    tokens = _markdown.parse(guide.body)
+    namer = AnchorNamer()
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            token.attrSet("id", namer(tokens[i + 1].content))
+            token.attrSet("tabindex", "-1")
+    return str(_markdown.renderer.render(tokens, _markdown.options, {}))
+
+
+@router.get("/", response_class=HTMLResponse, summary="The list of guides")
+async def index_page(advisor: AdvisorDep) -> HTMLResponse:
+    items = "\n".join(
+        f'<li><a href="/guides/{escape(g.slug)}">{escape(g.title)}</a> <small>(reviewed {escape(g.last_reviewed)})</small></li>'
+        for g in advisor.guides.values()
+    )
+    body = f"<h1>The Advisor</h1>\n<p>Guides the Advisor answers from:</p>\n<ul>\n{items}\n</ul>"
+    return HTMLResponse(_PAGE.format(title="The Advisor", body=body, widget_attrs=""))
+
+
+@router.get("/api/guides", response_model=list[GuideOut], summary="The guides, as JSON")
+async def list_guides(advisor: AdvisorDep) -> list[GuideOut]:
+    return [
+        GuideOut(
+            slug=g.slug, title=g.title, url=f"/guides/{g.slug}", source_url=g.source_url, last_reviewed=g.last_reviewed
+        )
+        for g in advisor.guides.values()
+    ]
+
+
+@router.get(
+    "/guides/{slug}",
+    response_class=HTMLResponse,
+    responses={404: {"description": "No such guide."}},
+    summary="A guide rendered as a page, with heading anchors",
+)
+async def guide_page(slug: str, advisor: AdvisorDep) -> HTMLResponse:
+    guide = advisor.guides.get(slug)
+    if guide is None:
+        raise HTTPException(404, detail=f"No guide with slug {slug!r}.")
+    body = render_guide_html(guide) + f"\n<footer><p>Last reviewed {escape(guide.last_reviewed)}.</p></footer>"
+    return HTMLResponse(
+        _PAGE.format(title=escape(guide.title), body=body, widget_attrs=f' data-guide="{escape(slug)}"')
+    )

@@ -1,0 +1,1 @@
+"""The Advisor's pipeline: content -> chunks -> embeddings -> index -> retrieval -> answer."""

@@ -1,0 +1,126 @@
+"""Answers in the guide's own words: cited excerpts, the best sentences, or an honest refusal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.content import Guide
+from index.retrieval import Hit
+from index.sentences import Unit
+from index.vocabulary import terms
+
+ANSWER_UNITS = 3
+ANSWER_CHARS = 480
+UNIT_MARGIN = 0.08  # a unit joins the answer when it scores this close to the best one
+LEXICAL_WEIGHT = 0.25
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    guide: str
+    guide_slug: str
+    section: str
+    excerpt: str
+    url: str | None
+    score: float
+    chunk_id: str
+    start: int
+    end: int
+    last_reviewed: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    answer: str
+    citations: list[Citation]
+    content_version: str
+    nearest_sections: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the abstention decision looks at."""
+
+    dense: float  # best cosine between question and a chunk
+    unit: float  # best cosine between question and a single sentence of the cited chunks
+    coverage: float  # share of the question's content words found in the cited chunks
+    known: float  # share of the question's content words found anywhere in the guides
+
+
+def section_url(guide: Guide, anchor: str, base_url: str) -> str:
+    if guide.source_url:
+        return f"{guide.source_url.split('#', 1)[0]}#{anchor}"
+    return f"{base_url.rstrip('/')}/guides/{guide.slug}#{anchor}"
+
+
+def cite(hits: list[Hit], guides: dict[str, Guide], base_url: str) -> list[Citation]:
+    citations = []
+    for n, hit in enumerate(hits, 1):
+        chunk, guide = hit.chunk, guides[hit.chunk.guide]
+        citations.append(
+            Citation(
+                n=n,
+                guide=guide.title,
+                guide_slug=guide.slug,
+                section=chunk.section_title,
+                excerpt=chunk.text,
+                url=section_url(guide, chunk.anchor, base_url),
+                score=round(hit.score, 4),
+                chunk_id=chunk.id,
+                start=chunk.start,
+                end=chunk.end,
+                last_reviewed=guide.last_reviewed,
+            )
+        )
+    return citations
+
+
+def rank_units(
+    question: str,
+    query_vector: np.ndarray,
+    hits: list[Hit],
+    units: list[Unit],
+    unit_matrix: np.ndarray,
+    units_of_chunk: dict[int, list[int]],
+) -> list[tuple[float, int, Unit]]:
+    """(score, citation number, unit) for every sentence of the cited chunks, best first."""
+    q_terms = set(terms(question))
+    ranked = []
+    for n, hit in enumerate(hits, 1):
+        for u in units_of_chunk.get(hit.position, []):
+            unit = units[u]
+            overlap = len(q_terms & set(terms(unit.text))) / len(q_terms) if q_terms else 0.0
+            score = float(unit_matrix[u] @ query_vector) + LEXICAL_WEIGHT * overlap
+            ranked.append((score, n, unit))
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    return ranked
+
+
+def compose(ranked: list[tuple[float, int, Unit]]) -> str:
+    """The best sentences, each followed by the number of the citation it comes from."""
+    if not ranked:
+        return ""
+    best = ranked[0][0]
+    parts: list[str] = []
+    length = 0
+    for score, n, unit in ranked:
+        if len(parts) == ANSWER_UNITS or score < best - UNIT_MARGIN:
+            break
+        text = " ".join(unit.text.split())
+        if parts and length + len(text) > ANSWER_CHARS:
+            continue
+        parts.append(f"{text} [{n}]")
+        length += len(text)
+    return " ".join(parts)
+
+
+def not_covered_reply(nearest: list[str]) -> str:
+    reply = "The guide does not cover this question, so I can't answer it from the guide."
+    if nearest:
+        reply += " The nearest sections are: " + "; ".join(nearest) + "."
+    return reply

@@ -1,0 +1,82 @@
+"""Building the index: guides -> chunks -> embeddings -> FAISS, saved with its manifest."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.chunks import Chunk, chunk_guide
+from index.content import Guide, content_hash, load_guides
+from index.embeddings import Embedder
+from index.errors import AdvisorError
+from index.sentences import answer_units, unit_embed_text
+from index.store import VectorIndex, read_manifest, save_index
+
+Progress = Callable[[int, int], None]
+BATCH = 64
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    folder: Path
+    guides: int
+    chunks: int
+    seconds: float
+
+
+def chunk_guides(guides: list[Guide]) -> list[Chunk]:
+    return [chunk for guide in guides for chunk in chunk_guide(guide)]
+
+
+def unit_texts(chunks: list[Chunk]) -> list[str]:
+    return [unit_embed_text(c, u) for i, c in enumerate(chunks) for u in answer_units(c, i)]
+
+
+def embed_texts(texts: list[str], embedder: Embedder, progress: Progress | None = None) -> np.ndarray:
+    parts = []
+    for start in range(0, len(texts), BATCH):
+        parts.append(embedder.encode(texts[start : start + BATCH]))
+        if progress:
+            progress(min(start + BATCH, len(texts)), len(texts))
+    return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def is_current(content_dir: Path, index_root: Path, embedder_name: str, weights_sha256: str) -> bool:
+    """True when the saved index was built from this content with this model."""
+    try:
+        manifest = read_manifest(index_root)
+    except AdvisorError:
+        return False
+    return (manifest.content_hash, manifest.model_name, manifest.weights_sha256) == (
+        content_hash(load_guides(content_dir)),
+        embedder_name,
+        weights_sha256,
+    )
+
+
+def build_index(
+    content_dir: Path, index_root: Path, embedder: Embedder, progress: Progress | None = None
+) -> BuildReport:
+    started = time.perf_counter()
+    guides = load_guides(content_dir)
+    chunks = chunk_guides(guides)
+    texts = [c.embed_text for c in chunks] + unit_texts(chunks)
+    matrix = embed_texts(texts, embedder, progress)
+    vectors, unit_vectors = VectorIndex.build(matrix[: len(chunks)]), VectorIndex.build(matrix[len(chunks) :])
+    seconds = time.perf_counter() - started
+    folder = save_index(
+        index_root,
+        vectors,
+        unit_vectors,
+        chunks,
+        model_name=embedder.name,
+        weights_sha256=embedder.weights_sha256,
+        content_hash=content_hash(guides),
+        guide_count=len(guides),
+        build_seconds=seconds,
+    )
+    return BuildReport(folder=folder, guides=len(guides), chunks=len(chunks), seconds=seconds)

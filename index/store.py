@@ -1,0 +1,232 @@
+"""The on-disk index: FAISS vectors, the chunks they stand for, and a manifest.
+
+A build writes a fresh folder and then swaps the `current` link to it in one
+rename, so a reader sees the old index or the new one, never half of either.
+Everything is JSON or FAISS's own format: nothing is unpickled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from index.chunks import Chunk
+from index.embeddings import file_sha256
+from index.errors import IndexInvalidError, IndexMissingError
+
+FORMAT_VERSION = 1
+VECTORS_FILE = "vectors.faiss"
+UNITS_FILE = "units.faiss"
+CHUNKS_FILE = "chunks.json"
+MANIFEST_FILE = "manifest.json"
+CURRENT_LINK = "current"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    model_name: str
+    weights_sha256: str
+    dim: int
+    chunk_count: int
+    unit_count: int
+    guide_count: int
+    content_hash: str
+    index_sha256: str
+    units_sha256: str
+    chunks_sha256: str
+    index_type: str
+    build_time: str
+    build_seconds: float
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Manifest:
+        names = {f.name for f in dataclasses.fields(cls)}
+        if set(data) != names:
+            raise IndexInvalidError(f"manifest fields differ from this version's: {sorted(set(data) ^ names)}")
+        return cls(**data)
+
+
+class VectorIndex:
+    """Inner-product search over L2-normalised vectors (cosine similarity)."""
+
+    def __init__(self, index: faiss.Index) -> None:
+        self._index = index
+
+    @classmethod
+    def build(cls, vectors: np.ndarray) -> VectorIndex:
+        index = faiss.IndexFlatIP(vectors.shape[1])
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        return cls(index)
+
+    @property
+    def size(self) -> int:
+        return int(self._index.ntotal)
+
+    @property
+    def dim(self) -> int:
+        return int(self._index.d)
+
+    @property
+    def kind(self) -> str:
+        return type(self._index).__name__
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) of shape (len(queries), k'), with k' = min(k, size)."""
+        k = min(k, self.size)
+        scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        return scores, ids
+
+    def matrix(self) -> np.ndarray:
+        """All stored vectors, in insertion order."""
+        return np.asarray(self._index.reconstruct_n(0, self.size), dtype=np.float32)
+
+    def write(self, path: Path) -> None:
+        faiss.write_index(self._index, str(path))
+
+    @classmethod
+    def read(cls, path: Path) -> VectorIndex:
+        return cls(faiss.read_index(str(path)))
+
+
+@dataclass(frozen=True)
+class StoredIndex:
+    manifest: Manifest
+    vectors: VectorIndex
+    unit_vectors: VectorIndex
+    chunks: list[Chunk]
+
+
+def _chunk_to_json(chunk: Chunk) -> dict[str, Any]:
+    data = dataclasses.asdict(chunk)
+    data["section"] = list(chunk.section)
+    return data
+
+
+def _chunk_from_json(data: dict[str, Any]) -> Chunk:
+    return Chunk(**{**data, "section": tuple(data["section"])})
+
+
+def save_index(
+    root: Path,
+    vectors: VectorIndex,
+    unit_vectors: VectorIndex,
+    chunks: list[Chunk],
+    *,
+    model_name: str,
+    weights_sha256: str,
+    content_hash: str,
+    guide_count: int,
+    build_seconds: float,
+) -> Path:
+    """Write a new index folder under `root` and make it current atomically."""
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC)
+    folder = root / f"index-{stamp:%Y%m%dT%H%M%S%f}"
+    tmp = root / f".tmp-{folder.name}"
+    tmp.mkdir()
+    vectors.write(tmp / VECTORS_FILE)
+    unit_vectors.write(tmp / UNITS_FILE)
+    (tmp / CHUNKS_FILE).write_text(json.dumps([_chunk_to_json(c) for c in chunks], ensure_ascii=False), "utf-8")
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        model_name=model_name,
+        weights_sha256=weights_sha256,
+        dim=vectors.dim,
+        chunk_count=len(chunks),
+        unit_count=unit_vectors.size,
+        guide_count=guide_count,
+        content_hash=content_hash,
+        index_sha256=file_sha256(tmp / VECTORS_FILE),
+        units_sha256=file_sha256(tmp / UNITS_FILE),
+        chunks_sha256=file_sha256(tmp / CHUNKS_FILE),
+        index_type=vectors.kind,
+        build_time=stamp.isoformat(timespec="seconds"),
+        build_seconds=round(build_seconds, 3),
+    )
+    (tmp / MANIFEST_FILE).write_text(json.dumps(dataclasses.asdict(manifest), indent=2) + "\n", "utf-8")
+    for path in tmp.iterdir():
+        _fsync(path)
+    os.rename(tmp, folder)
+    link_tmp = root / f".{CURRENT_LINK}-{folder.name}"
+    link_tmp.symlink_to(folder.name)
+    os.replace(link_tmp, root / CURRENT_LINK)
+    _remove_stale(root, keep=folder.name)
+    return folder
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_stale(root: Path, keep: str) -> None:
+    """Drop older index folders and leftovers of killed builds (kept: the current one)."""
+    for path in root.iterdir():
+        if path.name in (keep, CURRENT_LINK) or not (path.name.startswith(("index-", ".tmp-", f".{CURRENT_LINK}-"))):
+            continue
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def read_manifest(root: Path) -> Manifest:
+    folder = root / CURRENT_LINK
+    path = folder / MANIFEST_FILE
+    if not path.is_file():
+        raise IndexMissingError(f"no index at {root} (build it with `make index`)")
+    try:
+        return Manifest.from_json(json.loads(path.read_text("utf-8")))
+    except (ValueError, TypeError) as exc:
+        raise IndexInvalidError(f"index manifest {path} is unreadable ({exc.__class__.__name__})") from exc
+
+
+def load_index(root: Path, *, model_name: str, weights_sha256: str, content_hash: str) -> StoredIndex:
+    """The current index, after checking it is whole and matches this content and model."""
+    manifest = read_manifest(root)
+    folder = root / CURRENT_LINK
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexInvalidError(f"index format {manifest.format_version} is not {FORMAT_VERSION}: rebuild it")
+    if (manifest.model_name, manifest.weights_sha256) != (model_name, weights_sha256):
+        raise IndexInvalidError(
+            f"index was built with model {manifest.model_name} ({manifest.weights_sha256[:12]}…), not the one loaded: rebuild it"
+        )
+    if manifest.content_hash != content_hash:
+        raise IndexInvalidError("index is stale: the content changed since it was built (run `make index`)")
+    files = (
+        (VECTORS_FILE, manifest.index_sha256),
+        (UNITS_FILE, manifest.units_sha256),
+        (CHUNKS_FILE, manifest.chunks_sha256),
+    )
+    for name, expected in files:
+        path = folder / name
+        if not path.is_file() or file_sha256(path) != expected:
+            raise IndexInvalidError(f"index file {path} is missing or corrupt (checksum mismatch): rebuild it")
+    try:
+        vectors = VectorIndex.read(folder / VECTORS_FILE)
+        unit_vectors = VectorIndex.read(folder / UNITS_FILE)
+        chunks = [_chunk_from_json(c) for c in json.loads((folder / CHUNKS_FILE).read_text("utf-8"))]
+    except (RuntimeError, ValueError, TypeError, KeyError) as exc:
+        raise IndexInvalidError(f"index at {folder} cannot be read ({exc.__class__.__name__})") from exc
+    if vectors.size != manifest.chunk_count or len(chunks) != manifest.chunk_count or vectors.dim != manifest.dim:
+        raise IndexInvalidError(
+            f"index at {folder} holds {vectors.size} vectors for {len(chunks)} chunks, manifest says {manifest.chunk_count}"
+        )
+    if unit_vectors.size != manifest.unit_count or unit_vectors.dim != manifest.dim:
+        raise IndexInvalidError(
+            f"index at {folder} holds {unit_vectors.size} sentence vectors, manifest says {manifest.unit_count}"
+        )
+    return StoredIndex(manifest, vectors, unit_vectors, chunks)

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Ask the Advisor a question from the command line.
+
+Usage: scripts/ask.py [--json] [--top-k N] [--url URL] "question"
+
+In-process by default (loads the model and index); with --url, or ADVISOR_URL set,
+it asks a running server instead and loads no model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+import textwrap
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from api.schemas import QUESTION_MAX, TOP_K_MAX, AskResponse
+from scripts._cli import Parser, fail
+
+TIMEOUT = 30
+
+
+def ask_in_process(question: str, top_k: int) -> dict[str, Any]:
+    from api.settings import get_settings
+    from index.advisor import Advisor
+    from index.embeddings import MiniLMEmbedder
+
+    settings = get_settings()
+    advisor = Advisor.load(settings.content_dir, settings.index_dir, MiniLMEmbedder())
+    answer = advisor.ask(question, top_k, settings.public_url or "http://127.0.0.1:8000")
+    return AskResponse.model_validate(dataclasses.asdict(answer)).model_dump(mode="json")
+
+
+def ask_server(url: str, question: str, top_k: int) -> dict[str, Any]:
+    request = urllib.request.Request(
+        url.rstrip("/") + "/api/ask",
+        data=json.dumps({"question": question, "top_k": top_k}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            reply: dict[str, Any] = json.loads(response.read())
+            return reply
+    except urllib.error.HTTPError as exc:
+        try:
+            detail = json.loads(exc.read()).get("detail", exc.reason)
+        except ValueError:
+            detail = exc.reason
+        fail(f"server at {url} answered {exc.code}: {detail}")
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        fail(f"cannot reach the Advisor at {url}: {reason}")
+    except ValueError:
+        fail(f"server at {url} did not answer with JSON")
+
+
+def render(reply: dict[str, Any]) -> str:
+    width = 88
+    lines = [textwrap.fill(reply["answer"], width), ""]
+    for c in reply["citations"]:
+        lines.append(f"[{c['n']}] {c['section']}")
+        lines.extend(
+            textwrap.indent(textwrap.fill(p, width - 4), "    ") for p in c["excerpt"].split("\n") if p.strip()
+        )
+        if c.get("url"):
+            lines.append(f"    {c['url']}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = Parser(prog="ask.py", description="Ask the Advisor a question; it answers from the guides with citations.")
+    parser.add_argument("question", nargs="+", help="the question (quote it, or pass it as several words)")
+    parser.add_argument("--json", action="store_true", help="print exactly the API's JSON")
+    parser.add_argument("--top-k", type=int, default=3, help=f"citations to show, 1-{TOP_K_MAX} (default 3)")
+    parser.add_argument(
+        "--url", default=os.environ.get("ADVISOR_URL"), help="ask a running server (or set ADVISOR_URL)"
+    )
+    args = parser.parse_args(argv)
+    question = " ".join(args.question).strip()
+    if not question:
+        parser.error("the question is empty")
+    if len(question) > QUESTION_MAX:
+        parser.error(f"the question is {len(question)} characters; at most {QUESTION_MAX}")
+    if not 1 <= args.top_k <= TOP_K_MAX:
+        parser.error(f"--top-k must be between 1 and {TOP_K_MAX}")
+    if args.url:
+        reply = ask_server(args.url, question, args.top_k)
+    else:
+        from index.errors import AdvisorError
+
+        try:
+            reply = ask_in_process(question, args.top_k)
+        except AdvisorError as exc:
+            fail(str(exc))
+    sys.stdout.write(json.dumps(reply, ensure_ascii=False, indent=2) + "\n" if args.json else render(reply))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Build the FAISS index from the guides in the content folder.
+
+Usage: scripts/build_index.py [--content DIR] [--out DIR] [--if-stale]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from api.settings import get_settings
+from index.build import build_index, is_current
+from index.embeddings import MODEL_NAME, WEIGHTS_SHA256, MiniLMEmbedder
+from index.errors import AdvisorError
+from scripts._cli import Parser, fail
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = get_settings()
+    parser = Parser(prog="build_index.py", description="Build the Advisor's index from Markdown guides.")
+    parser.add_argument("--content", type=Path, default=settings.content_dir, help="folder of guide .md files")
+    parser.add_argument("--out", type=Path, default=settings.index_dir, help="index folder (default: build/index)")
+    parser.add_argument("--if-stale", action="store_true", help="build only when content or model changed")
+    args = parser.parse_args(argv)
+    try:
+        if args.if_stale and is_current(args.content, args.out, MODEL_NAME, WEIGHTS_SHA256):
+            print(f"index at {args.out} is up to date")
+            return 0
+        print("loading model…", file=sys.stderr)
+        embedder = MiniLMEmbedder()
+
+        def progress(done: int, total: int) -> None:
+            print(
+                f"\rembedding {done}/{total} passages and sentences", end="" if done < total else "\n", file=sys.stderr
+            )
+
+        report = build_index(args.content, args.out, embedder, progress)
+    except AdvisorError as exc:
+        fail(str(exc))
+    print(f"indexed {report.guides} guide(s) into {report.chunks} chunks in {report.seconds:.1f}s -> {report.folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.settings import Settings
+from index.advisor import Advisor
+from index.build import build_index
+from index.content import Guide, load_guides
+from index.embeddings import MiniLMEmbedder
+from tests.fakes import HashingEmbedder
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "content"
+
+
+@pytest.fixture(scope="session")
+def guide() -> Guide:
+    return load_guides(CONTENT)[0]
+
+
+@pytest.fixture(scope="session")
+def embedder() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder) -> Path:
+    root = tmp_path_factory.mktemp("index")
+    build_index(CONTENT, root, embedder)
+    return root
+
+
+@pytest.fixture(scope="session")
+def advisor(index_dir: Path, embedder: MiniLMEmbedder) -> Advisor:
+    return Advisor.load(CONTENT, index_dir, embedder)
+
+
+@pytest.fixture(scope="session")
+def client(index_dir: Path, embedder: MiniLMEmbedder) -> Iterator[TestClient]:
+    app = create_app(Settings(content_dir=CONTENT, index_dir=index_dir), embedder_factory=lambda: embedder)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT, folder)
+    return folder
+
+
+@pytest.fixture
+def fake_embedder() -> HashingEmbedder:
+    return HashingEmbedder()
+
+
+def docker_command(host: str, port: int) -> list[str]:
+    """The Dockerfile's CMD with another host and port: the tests run what the image runs."""
+    cmd_line = next(line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD "))
+    command: list[str] = json.loads(cmd_line[4:])
+    command[command.index("--host") + 1] = host
+    command[command.index("--port") + 1] = str(port)
+    return command
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server at {url} not ready after {seconds}s")
+
+
+@contextmanager
+def running_server(index_dir: Path, **env: str) -> Iterator[str]:
+    """A real uvicorn process serving the app on a free loopback port."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    environment = {**os.environ, "ADVISOR_CONTENT_DIR": str(CONTENT), "ADVISOR_INDEX_DIR": str(index_dir), **env}
+    process = subprocess.Popen(
+        [sys.executable, "-m", *docker_command(host="127.0.0.1", port=port), "--log-level", "warning"],
+        cwd=ROOT,
+        env=environment,
+    )
+    try:
+        wait_until_ready(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def live_server(index_dir: Path) -> Iterator[str]:
+    with running_server(index_dir) as url:
+        yield url

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CONTENT, ROOT, free_port
+
+ASK = [sys.executable, str(ROOT / "scripts" / "ask.py")]
+
+
+def run(args: list[str], index_dir: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "ADVISOR_URL"}
+    environment.update({"ADVISOR_CONTENT_DIR": str(CONTENT), **env})
+    if index_dir:
+        environment["ADVISOR_INDEX_DIR"] = str(index_dir)
+    return subprocess.run(args, capture_output=True, text=True, env=environment, timeout=120, check=False)
+
+
+def test_in_process_answer_is_readable(index_dir: Path) -> None:
+    result = run([*ASK, "can I email about visa sponsorship before interviews"], index_dir)
+    assert result.returncode == 0, result.stderr
+    assert "[1] " in result.stdout and "visa sponsorship" in result.stdout
+    assert "/guides/pre-match-communication-pmr-non-us-img#" in result.stdout
+
+
+def test_json_from_the_server_matches_the_api(index_dir: Path, live_server: str) -> None:
+    question = "How many letters of intent can I send?"
+    remote = run([*ASK, "--json", "--url", live_server, question])
+    assert remote.returncode == 0, remote.stderr
+    local = run([*ASK, "--json", question], index_dir, ADVISOR_PUBLIC_URL=live_server + "/")
+    assert local.returncode == 0, local.stderr
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
+    assert json.loads(remote.stdout)["citations"][0]["excerpt"]
+
+
+def test_url_from_the_environment_is_used(live_server: str) -> None:
+    result = run([*ASK, "--json", "what's the best pizza in Chicago?"], ADVISOR_URL=live_server)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["answered"] is False
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [([], "required"), (["   "], "empty"), (["x" * 1001], "at most 1000"), (["--top-k", "0", "q"], "--top-k")],
+)
+def test_bad_usage_is_one_line_and_non_zero(args: list[str], message: str) -> None:
+    result = run([*ASK, *args])
+    assert result.returncode == 2
+    assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_unreachable_server_is_one_line_and_non_zero() -> None:
+    result = run([*ASK, "--url", f"http://127.0.0.1:{free_port()}", "hello"])
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot reach the Advisor") and result.stderr.count("\n") == 1
+
+
+def test_missing_index_is_one_line_and_non_zero(tmp_path: Path) -> None:
+    result = run([*ASK, "hello"], tmp_path / "no-index")
+    assert result.returncode == 1
+    assert "no index" in result.stderr and result.stderr.count("\n") == 1
