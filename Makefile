@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: venv index serve test lint eval clean
+.PHONY: venv index serve test lint eval clean browser bench
 
 venv: $(STAMP)
 
@@ -22,14 +23,30 @@ index: $(STAMP)
 	$(BIN)/python scripts/build_index.py --if-stale
 
 serve: index
-	$(BIN)/uvicorn --factory api.main:app_factory --host $(HOST) --port $(PORT)
+	$(BIN)/uvicorn --factory api.main:app_factory --host $(HOST) --port $(PORT) --no-access-log
 
 lint: $(STAMP)
 	$(BIN)/ruff check api index scripts tests
 	$(BIN)/ruff format --check api index scripts tests
 	$(BIN)/mypy
 
-test: $(STAMP) lint index
+# The real server on a free loopback port, driven over HTTP; one table (BENCH_ARGS=--quick for a smoke run).
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+# Debian's Chromium for tests/browser (Playwright drives it; `playwright install` is never needed).
+browser:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "browser: $(CHROMIUM) is missing and apt-get is not available; install Chromium there to run tests/browser" \
+		     "(they skip without it, and fail under CI=true)"; exit 0; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; else \
+		echo "browser: $(CHROMIUM) is missing; run 'apt-get install chromium' as root to run tests/browser" \
+		     "(they skip without it, and fail under CI=true)"; exit 0; fi; \
+	echo "browser: installing Debian's chromium for tests/browser"; \
+	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(STAMP) lint index browser
 	$(BIN)/pytest
 
 clean:

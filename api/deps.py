@@ -6,8 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from api.errors import public_reason
 from api.settings import Settings
 from index.advisor import Advisor
+from index.batching import MicroBatcher
+from index.cache import AnswerCache
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -19,9 +22,22 @@ def get_advisor(request: Request) -> Advisor:
     advisor: Advisor | None = request.app.state.advisor
     if advisor is None:
         raise HTTPException(
-            503, detail=f"The Advisor is not ready: {request.app.state.load_error}", headers={"Retry-After": "5"}
+            503,
+            detail=f"The Advisor is not ready: {public_reason(request.app.state.load_error)}",
+            headers={"Retry-After": "5"},
         )
     return advisor
+
+
+def get_batcher(request: Request, advisor: Annotated[Advisor, Depends(get_advisor)]) -> MicroBatcher:
+    """The lifespan starts a batcher with every loaded Advisor: needing the Advisor checks readiness."""
+    batcher: MicroBatcher = request.app.state.batcher
+    return batcher
+
+
+def get_answer_cache(request: Request) -> AnswerCache:
+    answers: AnswerCache = request.app.state.answers
+    return answers
 
 
 def get_base_url(request: Request) -> str:
@@ -32,3 +48,5 @@ def get_base_url(request: Request) -> str:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 AdvisorDep = Annotated[Advisor, Depends(get_advisor)]
 BaseUrlDep = Annotated[str, Depends(get_base_url)]
+BatcherDep = Annotated[MicroBatcher, Depends(get_batcher)]
+AnswerCacheDep = Annotated[AnswerCache, Depends(get_answer_cache)]

@@ -10,10 +10,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import pages, routes
+from api import hardening, pages, routes, widget
+from api.metrics import observing_batches
 from api.pages import STATIC_DIR
 from api.settings import Settings, get_settings
 from index.advisor import Advisor
+from index.batching import MicroBatcher
+from index.cache import AnswerCache
 from index.embeddings import Embedder, MiniLMEmbedder
 from index.errors import AdvisorError
 
@@ -40,7 +43,19 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
             # Refuse to answer rather than serve stale or wrong answers; /healthz says why.
             app.state.load_error = str(exc)
             log.error("advisor not ready: %s", exc)
-        yield
+        app.state.answers = AnswerCache(settings.cache_size)
+        if app.state.advisor is not None:
+            app.state.batcher = MicroBatcher(
+                observing_batches(app.state.advisor.embedder.encode),
+                settings.batch_max_size,
+                settings.batch_max_wait_ms / 1000,
+            )
+            await app.state.batcher.start()
+        try:
+            yield
+        finally:
+            if app.state.batcher is not None:
+                await app.state.batcher.aclose()
 
     app = FastAPI(
         title="The Advisor",
@@ -50,6 +65,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     )
     app.state.settings = settings
     app.state.advisor, app.state.load_error = None, "starting"
+    app.state.batcher, app.state.answers = None, AnswerCache(0)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -60,7 +76,9 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     )
     app.include_router(routes.router)
     app.include_router(pages.router)
+    app.include_router(widget.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    hardening.install(app, settings)
     return app
 
 

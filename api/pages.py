@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
 
 from api.deps import AdvisorDep
-from api.schemas import GuideOut
+from api.schemas import API_RESPONSES, ERROR_RESPONSES, GuideOut, error_response
 from index.content import Guide
 from index.markdown import AnchorNamer
 
@@ -47,7 +47,7 @@ def render_guide_html(guide: Guide) -> str:
     return str(_markdown.renderer.render(tokens, _markdown.options, {}))
 
 
-@router.get("/", response_class=HTMLResponse, summary="The list of guides")
+@router.get("/", response_class=HTMLResponse, responses=ERROR_RESPONSES, summary="The list of guides")
 async def index_page(advisor: AdvisorDep) -> HTMLResponse:
     items = "\n".join(
         f'<li><a href="/guides/{escape(g.slug)}">{escape(g.title)}</a> <small>(reviewed {escape(g.last_reviewed)})</small></li>'
@@ -57,7 +57,7 @@ async def index_page(advisor: AdvisorDep) -> HTMLResponse:
     return HTMLResponse(_PAGE.format(title="The Advisor", body=body, widget_attrs=""))
 
 
-@router.get("/api/guides", response_model=list[GuideOut], summary="The guides, as JSON")
+@router.get("/api/guides", response_model=list[GuideOut], responses=API_RESPONSES, summary="The guides, as JSON")
 async def list_guides(advisor: AdvisorDep) -> list[GuideOut]:
     return [
         GuideOut(
@@ -70,7 +70,7 @@ async def list_guides(advisor: AdvisorDep) -> list[GuideOut]:
 @router.get(
     "/guides/{slug}",
     response_class=HTMLResponse,
-    responses={404: {"description": "No such guide."}},
+    responses={**ERROR_RESPONSES, 404: error_response("No such guide.")},
     summary="A guide rendered as a page, with heading anchors",
 )
 async def guide_page(slug: str, advisor: AdvisorDep) -> HTMLResponse:

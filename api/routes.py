@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from api.deps import AdvisorDep, BaseUrlDep
-from api.schemas import AskRequest, AskResponse, ErrorOut, Health
+from api.deps import AdvisorDep, AnswerCacheDep, BaseUrlDep, BatcherDep
+from api.errors import public_reason
+from api.logs import record_answer
+from api.metrics import count_cache
+from api.schemas import ERROR_RESPONSES, JSON_BODY_RESPONSES, AskRequest, AskResponse, Health
 
 router = APIRouter()
 
@@ -17,23 +17,31 @@ router = APIRouter()
 @router.post(
     "/api/ask",
     response_model=AskResponse,
-    responses={
-        422: {"model": ErrorOut, "description": "Invalid question or top_k."},
-        503: {"model": ErrorOut, "description": "The index is not loaded or not valid."},
-    },
+    responses=JSON_BODY_RESPONSES,
     summary="Answer a question from the guides, with cited excerpts",
 )
-async def ask(body: AskRequest, advisor: AdvisorDep, base_url: BaseUrlDep) -> AskResponse:
-    answer = await run_in_threadpool(advisor.ask, body.question, body.top_k, base_url)
-    return AskResponse.model_validate(dataclasses.asdict(answer))
+async def ask(
+    body: AskRequest, advisor: AdvisorDep, batcher: BatcherDep, answers: AnswerCacheDep, base_url: BaseUrlDep
+) -> AskResponse:
+    answer = answers.get(body.question, body.top_k, base_url, advisor.content_version)
+    count_cache(hit=answer is not None)
+    if answer is None:
+        vector = await batcher.embed(advisor.embedding_text(body.question))
+        answer = advisor.answer(body.question, vector, body.top_k, base_url)  # CPU, under a millisecond
+        answers.put(answer, body.top_k, base_url)
+    record_answer(body.question, answer.answered)
+    return AskResponse.from_answer(answer)
 
 
 @router.get(
-    "/healthz", response_model=Health, responses={503: {"model": Health}}, summary="Ready when the index is loaded"
+    "/healthz",
+    response_model=Health,
+    responses={**ERROR_RESPONSES, 503: {"model": Health}},
+    summary="Ready when the index is loaded",
 )
 async def healthz(request: Request) -> JSONResponse | Health:
     advisor = request.app.state.advisor
     if advisor is None:
-        body = Health(status="unavailable", detail=request.app.state.load_error)
+        body = Health(status="unavailable", detail=public_reason(request.app.state.load_error))
         return JSONResponse(body.model_dump(), status_code=503)
     return Health(status="ok", chunks=advisor.manifest.chunk_count, content_version=advisor.content_version)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import dataclasses
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from index.answer import Answer
 
 QUESTION_MAX = 1000
 TOP_K_MAX = 10
@@ -14,6 +19,24 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=QUESTION_MAX, description="The applicant's question.")
     top_k: int = Field(3, ge=1, le=TOP_K_MAX, description="How many citations to return at most.")
 
+    @field_validator("question")
+    @classmethod
+    def _encodable(cls, question: str) -> str:
+        # JSON can carry a lone surrogate ("\ud800"); no text is made of one, and nothing downstream can encode it.
+        try:
+            question.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("the question is not valid Unicode text (it holds a lone surrogate)") from None
+        return question
+
+    @field_validator("top_k", mode="before")
+    @classmethod
+    def _whole_number(cls, top_k: object) -> object:
+        # JSON Schema's integer takes 2.0 but not true or "2", which lax validation would turn into numbers.
+        if isinstance(top_k, bool) or not isinstance(top_k, int | float):
+            raise ValueError("top_k should be a whole number")
+        return top_k
+
 
 class CitationOut(BaseModel):
     n: int = Field(description="Citation number; the answer's [n] markers refer to it.")
@@ -24,7 +47,7 @@ class CitationOut(BaseModel):
     )
     excerpt: str = Field(description="The cited passage, verbatim guide text (Markdown), at most 600 characters.")
     url: str | None = Field(description="Deep link to the cited section.")
-    score: float = Field(description="Relevance of the passage, 1.0 when first by both words and meaning.")
+    score: float = Field(description="Relevance of the passage to the question, between 0 and 1.")
     chunk_id: str = Field(description="Stable id of the cited passage.")
     start: int = Field(description="Offset of the excerpt's first character in the guide's Markdown file.")
     end: int = Field(description="Offset just past the excerpt's last character.")
@@ -38,6 +61,10 @@ class AskResponse(BaseModel):
     citations: list[CitationOut] = Field(description="Cited passages, best first; empty when not answered.")
     nearest_sections: list[str] = Field(description="When not answered: the closest sections, if any.")
     content_version: str = Field(description="Hash of the guide content the answer was drawn from.")
+
+    @classmethod
+    def from_answer(cls, answer: Answer) -> AskResponse:
+        return cls.model_validate(dataclasses.asdict(answer))
 
 
 class GuideOut(BaseModel):
@@ -56,4 +83,36 @@ class Health(BaseModel):
 
 
 class ErrorOut(BaseModel):
-    detail: str
+    detail: str = Field(description="What went wrong, in a sentence.")
+
+
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}}
+
+
+def error_response(description: str, retry: bool = False) -> dict[str, Any]:
+    # Spelled out rather than {"model": ErrorOut}: FastAPI would file that under an HTML route's media type.
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": ErrorOut.model_json_schema()}},
+    }
+    if retry:
+        response["headers"] = _RETRY_AFTER
+    return response
+
+
+# Statuses the middleware and error handlers can return, declared on each route (a route adds
+# its own with {**ERROR_RESPONSES, 404: ...}). Any route: 413, 500, 503; under /api/: 429 too.
+# FastAPI declares 422 by itself on every route that takes input, in the shape api/errors.py keeps.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: error_response("The request body is larger than 16 KB."),
+    500: error_response("An unexpected error; no internals are disclosed."),
+    503: error_response("Not ready (no valid index), busy (too many requests in flight) or too slow.", retry=True),
+}
+API_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    429: error_response("Too many requests from this client.", retry=True),
+}
+JSON_BODY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **API_RESPONSES,
+    415: error_response("The body was not sent as JSON (Content-Type: application/json)."),
+}

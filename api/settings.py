@@ -21,8 +21,22 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["*"], description="Origins allowed to call the API (comma-separated); * for any."
     )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Proxy addresses or CIDR ranges whose X-Forwarded-For is believed."
+    )
+    rate_limit_per_minute: float = Field(60, ge=0, description="Requests a minute per client to /api/*; 0: no limit.")
+    rate_limit_burst: int = Field(30, ge=1, description="Requests a client may send at once before the rate applies.")
+    max_in_flight: int = Field(32, ge=1, description="Requests handled at once; past it, a 503 with Retry-After.")
+    request_timeout: float = Field(10.0, gt=0, description="Seconds a request may take before a 503.")
+    max_body_bytes: int = Field(16 * 1024, ge=1024, description="Largest request body accepted; larger: 413.")
+    log_questions: bool = Field(False, description="Log each question, redacted (see README: Privacy).")
+    batch_max_size: int = Field(32, ge=1, description="Most questions embedded together in one model call.")
+    batch_max_wait_ms: float = Field(
+        2.0, ge=0, le=50, description="Longest a batch waits to fill (only while questions arrive concurrently)."
+    )
+    cache_size: int = Field(1024, ge=0, description="Answers kept for repeated questions; 0: no cache.")
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

@@ -2,106 +2,74 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from index.answer import Answer, Evidence, cite, compose, not_covered_reply, rank_units
+from index.abstention import CoverageCheck, Verdict
+from index.answer import Answer, cite, compose, not_covered_reply, rank_units
 from index.content import Guide, content_hash, load_guides
-from index.embeddings import Embedder
+from index.embeddings import Embedder, english_words
+from index.linear import LinearModel, load_models
 from index.retrieval import Hit, Retriever
-from index.sentences import answer_units
+from index.spelling import SpellingRepair
 from index.store import Manifest, load_index
-from index.vocabulary import expand_for_embedding, terms
+from index.vocabulary import expand_for_embedding
 
-EVIDENCE_CHUNKS = 3
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """An answer needs all of these; fitted on labelled covered / not-covered questions."""
-
-    dense: float = 0.30
-    unit: float = 0.35
-    coverage: float = 0.34
-    nearest: float = 0.2  # sections closer than this are named in a refusal
+ANSWER_CHUNKS = 3  # the answer's sentences come from the first few citations
+NEAREST_SECTIONS = 3
 
 
 class Advisor:
     def __init__(
-        self,
-        guides: list[Guide],
-        manifest: Manifest,
-        retriever: Retriever,
-        unit_matrix: np.ndarray,
-        embedder: Embedder,
-        thresholds: Thresholds | None = None,
+        self, guides: list[Guide], manifest: Manifest, retriever: Retriever, coverage: CoverageCheck, embedder: Embedder
     ) -> None:
         self.guides = {g.slug: g for g in guides}
         self.manifest = manifest
         self.retriever = retriever
+        self.coverage = coverage
         self.embedder = embedder
-        self.thresholds = thresholds or Thresholds()
-        self.units = [u for i, c in enumerate(retriever.chunks) for u in answer_units(c, i)]
-        if len(self.units) != len(unit_matrix):
-            raise ValueError("sentence vectors do not match the chunks' sentences")
-        self.unit_matrix = unit_matrix
-        self.units_of_chunk: dict[int, list[int]] = defaultdict(list)
-        for i, unit in enumerate(self.units):
-            self.units_of_chunk[unit.chunk_position].append(i)
+        self.repair = SpellingRepair(retriever.words, english_words())
 
     @classmethod
-    def load(cls, content_dir: Path, index_root: Path, embedder: Embedder) -> Advisor:
+    def load(
+        cls, content_dir: Path, index_root: Path, embedder: Embedder, models: dict[str, LinearModel] | None = None
+    ) -> Advisor:
         guides = load_guides(content_dir)
         stored = load_index(
-            index_root,
-            model_name=embedder.name,
-            weights_sha256=embedder.weights_sha256,
+            index_root, model_name=embedder.name, weights_sha256=embedder.weights_sha256,
             content_hash=content_hash(guides),
-        )
-        return cls(
-            guides, stored.manifest, Retriever(stored.chunks, stored.vectors), stored.unit_vectors.matrix(), embedder
-        )
+        )  # fmt: skip
+        models = models or load_models()
+        retriever = Retriever(stored.chunks, stored.vectors, stored.unit_vectors.matrix(), models["ranker"])
+        return cls(guides, stored.manifest, retriever, CoverageCheck(retriever, models["abstention"]), embedder)
 
     @property
     def content_version(self) -> str:
         return self.manifest.content_hash[:16]
 
+    def embedding_text(self, question: str) -> str:
+        """What the model encodes for `question` (a batcher encodes this text, many at once)."""
+        return expand_for_embedding(self.repair(question))
+
     def embed_question(self, question: str) -> np.ndarray:
-        vector: np.ndarray = self.embedder.encode([expand_for_embedding(question)])[0]
+        vector: np.ndarray = self.embedder.encode([self.embedding_text(question)])[0]
         return vector
 
     def ask(self, question: str, top_k: int = 3, base_url: str = "http://127.0.0.1:8000") -> Answer:
         return self.answer(question, self.embed_question(question), top_k, base_url)
 
     def answer(self, question: str, query_vector: np.ndarray, top_k: int, base_url: str) -> Answer:
-        hits = self.retriever.search(question, query_vector, max(top_k, EVIDENCE_CHUNKS))
-        evidence_hits = hits[:EVIDENCE_CHUNKS]
-        ranked = rank_units(question, query_vector, evidence_hits, self.units, self.unit_matrix, self.units_of_chunk)
-        evidence = self.evidence(question, hits, ranked[0][0] if ranked else 0.0)
-        if not self.covers(evidence):
-            nearest = list(dict.fromkeys(h.chunk.section_title for h in hits if h.dense >= self.thresholds.nearest))
-            return Answer(question, False, not_covered_reply(nearest[:3]), [], self.content_version, nearest[:3])
+        hits, verdict = self.retrieve(question, query_vector, top_k)
+        if not verdict.covered:
+            nearest = list(dict.fromkeys(h.chunk.section_title for h in hits))[:NEAREST_SECTIONS]
+            return Answer(question, False, not_covered_reply(nearest), [], self.content_version, nearest)
         shown = hits[:top_k]
-        text = compose([r for r in ranked if r[1] <= top_k])
-        return Answer(question, True, text, cite(shown, self.guides, base_url), self.content_version)
+        ranked = rank_units(self.repair(question), query_vector, shown[:ANSWER_CHUNKS], self.retriever)
+        return Answer(question, True, compose(ranked), cite(shown, self.guides, base_url), self.content_version)
 
-    def evidence(self, question: str, hits: list[Hit], best_unit: float) -> Evidence:
-        q_terms = set(terms(question))
-        cited = {t for h in hits[:EVIDENCE_CHUNKS] for t in self.retriever.chunk_terms(h.position)}
-
-        def share(found: set[str] | frozenset[str]) -> float:
-            return len(q_terms & found) / len(q_terms) if q_terms else 0.0
-
-        return Evidence(
-            dense=max((h.dense for h in hits), default=0.0),
-            unit=best_unit,
-            coverage=share(cited),
-            known=share(self.retriever.vocabulary),
-        )
-
-    def covers(self, evidence: Evidence) -> bool:
-        t = self.thresholds
-        return evidence.dense >= t.dense and evidence.unit >= t.unit and evidence.coverage >= t.coverage
+    def retrieve(self, question: str, query_vector: np.ndarray, top_k: int) -> tuple[list[Hit], Verdict]:
+        """The best passages and the verdict on whether they cover the question."""
+        repaired = self.repair(question)
+        hits, signals = self.retriever.search(repaired, query_vector, max(top_k, NEAREST_SECTIONS))
+        return hits, self.coverage.judge(repaired, signals)

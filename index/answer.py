@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from index.content import Guide
-from index.retrieval import Hit
+from index.retrieval import Hit, Retriever
 from index.sentences import Unit
 from index.vocabulary import terms
 
 ANSWER_UNITS = 3
 ANSWER_CHARS = 480
-UNIT_MARGIN = 0.08  # a unit joins the answer when it scores this close to the best one
+UNIT_MARGIN = 0.15  # a sentence joins the answer when it scores this close to the best one
+LATER_CITATION_PENALTY = 0.05  # per place: sentences of lower-ranked passages need to match better
 LEXICAL_WEIGHT = 0.25
 
 
@@ -42,14 +45,10 @@ class Answer:
     nearest_sections: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """What the abstention decision looks at."""
-
-    dense: float  # best cosine between question and a chunk
-    unit: float  # best cosine between question and a single sentence of the cited chunks
-    coverage: float  # share of the question's content words found in the cited chunks
-    known: float  # share of the question's content words found anywhere in the guides
+class RankedUnit(NamedTuple):
+    score: float
+    citation: int  # the number of the citation the sentence comes from
+    unit: Unit
 
 
 def section_url(guide: Guide, anchor: str, base_url: str) -> str:
@@ -70,7 +69,7 @@ def cite(hits: list[Hit], guides: dict[str, Guide], base_url: str) -> list[Citat
                 section=chunk.section_title,
                 excerpt=chunk.text,
                 url=section_url(guide, chunk.anchor, base_url),
-                score=round(hit.score, 4),
+                score=round(1.0 / (1.0 + math.exp(-hit.score)), 4),
                 chunk_id=chunk.id,
                 start=chunk.start,
                 end=chunk.end,
@@ -80,32 +79,26 @@ def cite(hits: list[Hit], guides: dict[str, Guide], base_url: str) -> list[Citat
     return citations
 
 
-def rank_units(
-    question: str,
-    query_vector: np.ndarray,
-    hits: list[Hit],
-    units: list[Unit],
-    unit_matrix: np.ndarray,
-    units_of_chunk: dict[int, list[int]],
-) -> list[tuple[float, int, Unit]]:
-    """(score, citation number, unit) for every sentence of the cited chunks, best first."""
+def rank_units(question: str, query_vector: np.ndarray, hits: list[Hit], retriever: Retriever) -> list[RankedUnit]:
+    """Every sentence of the cited chunks, scored by meaning and shared words, best first."""
     q_terms = set(terms(question))
     ranked = []
     for n, hit in enumerate(hits, 1):
-        for u in units_of_chunk.get(hit.position, []):
-            unit = units[u]
-            overlap = len(q_terms & set(terms(unit.text))) / len(q_terms) if q_terms else 0.0
-            score = float(unit_matrix[u] @ query_vector) + LEXICAL_WEIGHT * overlap
-            ranked.append((score, n, unit))
-    ranked.sort(key=lambda r: (-r[0], r[1]))
-    return ranked
+        for u in np.flatnonzero(retriever.unit_chunk == hit.position):
+            overlap = len(q_terms & retriever.unit_terms[u]) / len(q_terms) if q_terms else 0.0
+            score = float(retriever.unit_matrix[u] @ query_vector) + LEXICAL_WEIGHT * overlap
+            ranked.append(RankedUnit(score - LATER_CITATION_PENALTY * (n - 1), n, retriever.units[u]))
+    ranked.sort(key=lambda r: (-r.score, r.citation))
+    lead = next((r for r in ranked if r.citation == 1), None)
+    # the answer leads with the best sentence of the best passage, which the ranker chose on more evidence
+    return [lead, *(r for r in ranked if r is not lead)] if lead else ranked
 
 
-def compose(ranked: list[tuple[float, int, Unit]]) -> str:
+def compose(ranked: list[RankedUnit]) -> str:
     """The best sentences, each followed by the number of the citation it comes from."""
     if not ranked:
         return ""
-    best = ranked[0][0]
+    best = max(r.score for r in ranked)
     parts: list[str] = []
     length = 0
     for score, n, unit in ranked:

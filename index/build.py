@@ -33,7 +33,7 @@ def chunk_guides(guides: list[Guide]) -> list[Chunk]:
 
 
 def unit_texts(chunks: list[Chunk]) -> list[str]:
-    return [unit_embed_text(c, u) for i, c in enumerate(chunks) for u in answer_units(c, i)]
+    return [unit_embed_text(u) for i, c in enumerate(chunks) for u in answer_units(c, i)]
 
 
 def embed_texts(texts: list[str], embedder: Embedder, progress: Progress | None = None) -> np.ndarray:
@@ -66,7 +66,8 @@ def build_index(
     chunks = chunk_guides(guides)
     texts = [c.embed_text for c in chunks] + unit_texts(chunks)
     matrix = embed_texts(texts, embedder, progress)
-    vectors, unit_vectors = VectorIndex.build(matrix[: len(chunks)]), VectorIndex.build(matrix[len(chunks) :])
+    vectors = VectorIndex.build(matrix[: len(chunks)])
+    unit_vectors = VectorIndex.build(matrix[len(chunks) :], approximate=False)  # only ever read whole
     seconds = time.perf_counter() - started
     folder = save_index(
         index_root,

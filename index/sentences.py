@@ -67,5 +67,6 @@ def answer_units(chunk: Chunk, position: int) -> list[Unit]:
     return units
 
 
-def unit_embed_text(chunk: Chunk, unit: Unit) -> str:
-    return "\n".join(p for p in (chunk.section_title, plain(unit.text)) if p)
+def unit_embed_text(unit: Unit) -> str:
+    """A sentence is embedded with its lead-in only: the heading path blurs a one-line match."""
+    return plain(unit.text)

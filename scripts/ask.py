@@ -9,7 +9,6 @@ it asks a running server instead and loads no model.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import sys
@@ -35,7 +34,7 @@ def ask_in_process(question: str, top_k: int) -> dict[str, Any]:
     settings = get_settings()
     advisor = Advisor.load(settings.content_dir, settings.index_dir, MiniLMEmbedder())
     answer = advisor.ask(question, top_k, settings.public_url or "http://127.0.0.1:8000")
-    return AskResponse.model_validate(dataclasses.asdict(answer)).model_dump(mode="json")
+    return AskResponse.from_answer(answer).model_dump(mode="json")
 
 
 def ask_server(url: str, question: str, top_k: int) -> dict[str, Any]:

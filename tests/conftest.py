@@ -52,7 +52,9 @@ def advisor(index_dir: Path, embedder: MiniLMEmbedder) -> Advisor:
 
 @pytest.fixture(scope="session")
 def client(index_dir: Path, embedder: MiniLMEmbedder) -> Iterator[TestClient]:
-    app = create_app(Settings(content_dir=CONTENT, index_dir=index_dir), embedder_factory=lambda: embedder)
+    # One session-wide client for many tests: a per-client rate limit would make them depend on their order.
+    settings = Settings(content_dir=CONTENT, index_dir=index_dir, rate_limit_per_minute=0)
+    app = create_app(settings, embedder_factory=lambda: embedder)
     with TestClient(app) as test_client:
         yield test_client
 
@@ -120,5 +122,5 @@ def running_server(index_dir: Path, **env: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def live_server(index_dir: Path) -> Iterator[str]:
-    with running_server(index_dir) as url:
+    with running_server(index_dir, ADVISOR_RATE_LIMIT_PER_MINUTE="0") as url:  # shared, as `client` is
         yield url

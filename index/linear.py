@@ -1,0 +1,75 @@
+"""A small logistic model over named features: fitted offline, stored as JSON, applied in numpy.
+
+Both the passage ranker and the abstention check are one of these; their weights come
+from labelled questions (`scripts/fit_models.py`), not from hand-set thresholds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ITERATIONS = 4000
+LEARNING_RATE = 0.1
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    threshold: float = 0.0  # decision threshold on `score`, where the model makes a decision
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        """Log-odds for each row of x (columns in `features` order)."""
+        z = (np.asarray(x, dtype=np.float64) - np.asarray(self.mean)) / np.asarray(self.scale)
+        result: np.ndarray = z @ np.asarray(self.weights) + self.bias
+        return result
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["features"] = list(self.features)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LinearModel:
+        return cls(
+            features=tuple(data["features"]), weights=tuple(data["weights"]), bias=float(data["bias"]),
+            mean=tuple(data["mean"]), scale=tuple(data["scale"]), threshold=float(data.get("threshold", 0.0)),
+            notes=dict(data.get("notes", {})),
+        )  # fmt: skip
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: float = 1.0) -> LinearModel:
+    """L2-regularised logistic regression with classes weighted to equal total weight."""
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mean) / scale
+    w, b = np.zeros(z.shape[1]), 0.0
+    positive = float(y.mean())
+    sample_weight = np.where(y > 0, 0.5 / positive, 0.5 / (1 - positive))
+    for _ in range(ITERATIONS):
+        p = 1.0 / (1.0 + np.exp(-(z @ w + b)))
+        grad = (p - y) * sample_weight
+        w -= LEARNING_RATE * (z.T @ grad / len(y) + l2 * w / len(y))
+        b -= LEARNING_RATE * float(grad.mean())
+    return LinearModel(features, tuple(map(float, w)), float(b), tuple(map(float, mean)), tuple(map(float, scale)))
+
+
+MODELS_FILE = Path(__file__).with_name("models.json")
+
+
+def load_models(path: Path = MODELS_FILE) -> dict[str, LinearModel]:
+    data = json.loads(path.read_text("utf-8"))
+    return {name: LinearModel.from_json(model) for name, model in data["models"].items()}
+
+
+def save_models(models: dict[str, LinearModel], provenance: dict[str, Any], path: Path = MODELS_FILE) -> None:
+    data = {"provenance": provenance, "models": {name: m.to_json() for name, m in models.items()}}
+    path.write_text(json.dumps(data, indent=2) + "\n", "utf-8")

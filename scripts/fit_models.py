@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Fit the passage ranker and the abstention check on labelled questions; write index/models.json.
+
+Usage: scripts/fit_models.py [--set tests/eval/fit.jsonl] [--content content] [--max-false-refusals 0.03]
+
+The fitting set is kept apart from the evaluation sets (tests/eval/questions.jsonl and the
+shared dev set), so their scores stay honest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from index import abstention, retrieval
+from index.advisor import Advisor
+from index.build import build_index
+from index.embeddings import MiniLMEmbedder
+from index.linear import LinearModel, fit_logistic, save_models
+from scripts._cli import Parser
+from scripts.eval import norm, read_set
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def placeholder(features: tuple[str, ...]) -> LinearModel:
+    n = len(features)
+    return LinearModel(features, (0.0,) * n, 0.0, (0.0,) * n, (1.0,) * n)
+
+
+def ranking_data(advisor: Advisor, rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    xs, ys = [], []
+    for row in rows:
+        if row.get("abstain"):
+            continue
+        signals = advisor.retriever.signals(row["q"], advisor.embed_question(row["q"]))
+        golds = [norm(g) for g in row["gold"]]
+        xs.append(signals.features)
+        ys.append([any(g in norm(c.text) for g in golds) for c in advisor.retriever.chunks])
+    return np.vstack(xs), np.concatenate(ys).astype(float)
+
+
+def coverage_data(advisor: Advisor, rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    xs, ys = [], []
+    for row in rows:
+        signals = advisor.retriever.signals(row["q"], advisor.embed_question(row["q"]))
+        xs.append(advisor.coverage.features(row["q"], signals))
+        ys.append(0.0 if row.get("abstain") else 1.0)
+    return np.array(xs), np.array(ys)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = Parser(prog="fit_models.py", description="Fit the ranker and the abstention check.")
+    parser.add_argument(
+        "--set", type=Path, action="append", help="labelled set (repeatable; default tests/eval/fit.jsonl)"
+    )
+    parser.add_argument("--content", type=Path, default=ROOT / "content")
+    parser.add_argument("--max-false-refusals", type=float, default=0.03, help="share of covered questions refused")
+    args = parser.parse_args(argv)
+    sets = args.set or [ROOT / "tests" / "eval" / "fit.jsonl"]
+    rows = [row for path in sets for row in read_set(path)]
+    embedder = MiniLMEmbedder()
+    folder = Path(tempfile.mkdtemp(prefix="advisor-fit-"))
+    build_index(args.content, folder, embedder)
+    blank = {"ranker": placeholder(retrieval.FEATURES), "abstention": placeholder(abstention.FEATURES)}
+
+    x, y = ranking_data(Advisor.load(args.content, folder, embedder, blank), rows)
+    ranker = fit_logistic(x, y, retrieval.FEATURES)
+    advisor = Advisor.load(args.content, folder, embedder, {**blank, "ranker": ranker})
+    x, y = coverage_data(advisor, rows)
+    model = fit_logistic(x, y, abstention.FEATURES)
+    covered_scores = np.sort(model.score(x[y == 1]))
+    # the highest threshold that refuses at most the allowed share of covered questions
+    threshold = float(covered_scores[int(np.floor(args.max_false_refusals * len(covered_scores)))] - 1e-6)
+    model = LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)
+    refused = float((model.score(x) < threshold)[y == 0].mean())
+    provenance = {
+        "fitted_on": [str(p.resolve().relative_to(ROOT)) if p.resolve().is_relative_to(ROOT) else str(p) for p in sets],
+        "questions": len(rows), "covered": int(y.sum()), "not_covered": int((y == 0).sum()),
+        "fit_refusal_rate_not_covered": round(refused, 3), "max_false_refusals": args.max_false_refusals,
+        "date": dt.date.today().isoformat(), "model": embedder.name,
+    }  # fmt: skip
+    save_models({"ranker": ranker, "abstention": model}, provenance)
+    print(f"fitted on {len(rows)} questions; refuses {refused:.0%} of not-covered ones at the chosen threshold")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""GET /metrics (Prometheus) and GET /readyz."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from api.main import create_app
+from api.metrics import count_cache, observe_batch_size
+from api.settings import Settings
+from index.embeddings import MiniLMEmbedder
+from tests.conftest import CONTENT
+
+
+def samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(response.text)
+        for s in family.samples
+    }
+
+
+def value(table: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str) -> float:
+    return table.get((name, frozenset(labels.items())), 0.0)
+
+
+def test_metrics_count_requests_answers_and_latency_by_route_and_status(client: TestClient) -> None:
+    before = samples(client)
+    client.post("/api/ask", json={"question": "can I email about visa sponsorship before interviews"})
+    client.post("/api/ask", json={"question": "what's the best pizza in Chicago?"})
+    client.post("/api/ask", json={"question": ""})
+    after = samples(client)
+
+    def delta(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    ask = {"method": "POST", "route": "/api/ask"}
+    assert delta("advisor_http_requests_total", **ask, status="200") == 2
+    assert delta("advisor_http_requests_total", **ask, status="422") == 1
+    assert delta("advisor_http_request_duration_seconds_count", **ask, status="200") == 2
+    assert delta("advisor_http_request_duration_seconds_bucket", **ask, status="200", le="+Inf") == 2
+    assert delta("advisor_answers_total", outcome="answered") == 1
+    assert delta("advisor_answers_total", outcome="not_covered") == 1
+    assert value(after, "advisor_ready") == 1
+
+
+def test_cache_and_batch_metrics_are_exposed(client: TestClient) -> None:
+    before = samples(client)
+    count_cache(hit=True)
+    count_cache(hit=False)
+    observe_batch_size(5)
+    after = samples(client)
+    assert (
+        value(after, "advisor_answer_cache_total", result="hit")
+        - value(before, "advisor_answer_cache_total", result="hit")
+        == 1
+    )
+    assert value(after, "advisor_batch_size_count") - value(before, "advisor_batch_size_count") == 1
+    assert (
+        value(after, "advisor_batch_size_bucket", le="8.0") - value(before, "advisor_batch_size_bucket", le="8.0") == 1
+    )
+
+
+def test_rate_limit_rejections_are_counted(index_dir: Path, embedder: MiniLMEmbedder) -> None:
+    settings = Settings(content_dir=CONTENT, index_dir=index_dir, rate_limit_burst=2)
+    with TestClient(create_app(settings, embedder_factory=lambda: embedder)) as client:
+        before = value(samples(client), "advisor_rejections_total", reason="rate_limited")
+        statuses = [client.get("/api/guides").status_code for _ in range(4)]
+        after = value(samples(client), "advisor_rejections_total", reason="rate_limited")
+    assert statuses == [200, 200, 429, 429]
+    assert after - before == 2
+
+
+def test_readyz_follows_the_index(client: TestClient, tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    assert client.get("/readyz").json()["status"] == "ok"
+    with TestClient(
+        create_app(Settings(content_dir=CONTENT, index_dir=tmp_path), embedder_factory=lambda: embedder)
+    ) as empty:
+        ready = empty.get("/readyz")
+        live = empty.get("/metrics")
+        assert value(samples(empty), "advisor_ready") == 0
+    assert ready.status_code == 503 and ready.headers["retry-after"] == "5"
+    assert "no index" in ready.json()["detail"] and str(tmp_path) not in ready.json()["detail"]
+    assert live.status_code == 200
