@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: venv index serve test lint eval clean browser bench
+.PHONY: venv index serve test lint eval fit clean browser bench
 
 venv: $(STAMP)
 
@@ -29,6 +29,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check api index scripts tests
 	$(BIN)/ruff format --check api index scripts tests
 	$(BIN)/mypy
+
+# Answer quality on the project's held-out set and, where it is beside the repo, the shared dev set.
+EVAL_SETS := --set tests/eval/questions.jsonl $(if $(wildcard ../shared/eval/dev.jsonl),--set ../shared/eval/dev.jsonl)
+eval: $(STAMP)
+	$(BIN)/python scripts/eval.py $(EVAL_SETS) --show-misses
+	$(BIN)/python scripts/eval.py --content tests/eval/second-guide/content --set tests/eval/second-guide/questions.jsonl
+
+# Refit the ranker and the abstention check (index/models.json) on tests/eval/fit.jsonl.
+fit: $(STAMP)
+	$(BIN)/python scripts/fit_models.py
 
 # The real server on a free loopback port, driven over HTTP; one table (BENCH_ARGS=--quick for a smoke run).
 bench: $(STAMP)

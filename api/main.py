@@ -17,8 +17,9 @@ from api.settings import Settings, get_settings
 from index.advisor import Advisor
 from index.batching import MicroBatcher
 from index.cache import AnswerCache
-from index.embeddings import Embedder, MiniLMEmbedder
+from index.embeddings import Embedder, MiniLMEmbedder, set_model_threads
 from index.errors import AdvisorError
+from index.store import search_one_query_per_thread
 
 log = logging.getLogger("advisor")
 
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.advisor, app.state.load_error = None, "starting"
+        threads_before = set_model_threads(settings.model_threads)
         try:
             app.state.advisor = Advisor.load(settings.content_dir, settings.index_dir, embedder_factory())
             app.state.load_error = None
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
             log.error("advisor not ready: %s", exc)
         app.state.answers = AnswerCache(settings.cache_size)
         if app.state.advisor is not None:
+            search_one_query_per_thread()
             app.state.batcher = MicroBatcher(
                 observing_batches(app.state.advisor.embedder.encode),
                 settings.batch_max_size,
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         finally:
             if app.state.batcher is not None:
                 await app.state.batcher.aclose()
+            set_model_threads(threads_before)
 
     app = FastAPI(
         title="The Advisor",

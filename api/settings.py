@@ -35,6 +35,7 @@ class Settings(BaseSettings):
         2.0, ge=0, le=50, description="Longest a batch waits to fill (only while questions arrive concurrently)."
     )
     cache_size: int = Field(1024, ge=0, description="Answers kept for repeated questions; 0: no cache.")
+    model_threads: int = Field(1, ge=0, description="CPU threads per model call; 0: one per core (see README).")
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod

@@ -22,7 +22,7 @@ FEATURES = (
     "ranker_top", "dense_unit_top", "coverage_top1", "coverage_top3", "unknown_words", "unknown_names",
     "number_missing",
 )  # fmt: skip
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&'\-]*")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")
 _WANTS_NUMBER = re.compile(
     r"\b(how (many|much)|what percent(age)?|percent(age)?|average|median|how long (does|will|do|did) \w+( \w+)? take"
     r"|what(?:'s| is) the (passing|minimum|cutoff|average) score|how old)\b",
@@ -75,7 +75,7 @@ class CoverageCheck:
         count = 0
         for n, match in enumerate(_WORD.finditer(question)):
             word = match.group(0)
-            if n == 0 or not word[0].isupper():
+            if n == 0 or not word[0].isupper() or word.lower() in self.retriever.words:
                 continue
             stems = terms(word)
             if stems and not any(s in self.retriever.vocabulary for s in stems):

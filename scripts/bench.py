@@ -184,6 +184,14 @@ class Server:
         pids = [self.process.pid, *_children(self.process.pid)]
         return sum(_status_kb(pid, "VmHWM") for pid in pids) / 1024
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server process and of its worker processes."""
+        pids = [self.process.pid, *_children(self.process.pid)]
+        ticks = sum(
+            sum(int(v) for v in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]) for pid in pids
+        )
+        return ticks / os.sysconf("SC_CLK_TCK")
+
 
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
@@ -269,27 +277,64 @@ def _encode_batches(embedder: Any, texts: list[str]) -> None:
         embedder.encode(texts[start : start + 64])
 
 
+@contextmanager
+def one_search_thread() -> Iterator[None]:
+    """FAISS searching as the server does (one query per thread); builds keep all of its threads."""
+    import faiss
+
+    from index.store import search_one_query_per_thread
+
+    threads = faiss.omp_get_max_threads()
+    search_one_query_per_thread()
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(threads)
+
+
 def bare_rows(ctx: Context, embedder: Any) -> list[Row]:
+    """The same work as one request, in this process, run as the server runs it (model threads
+    from the same settings, one FAISS thread); once more with torch's default threads, for reference."""
+    from api.settings import Settings
     from index.advisor import Advisor
-    from index.vocabulary import expand_for_embedding
+    from index.embeddings import set_model_threads
 
     advisor = Advisor.load(CONTENT, ctx.index_dir, embedder)
     questions = Questions()
     base = f"http://{HOST}:8000"
-    for question in questions.take(10):
-        advisor.ask(question, 3, base)
-    asked = [timed(partial(advisor.ask, q, 3, base)) for q in questions.take(60 if ctx.quick else 200)]
-    ctx.bare_p50 = ms(asked, 50)
+
+    def ask_each(n: int) -> list[float]:
+        for question in questions.take(10):
+            advisor.ask(question, 3, base)
+        return [timed(partial(advisor.ask, q, 3, base)) for q in questions.take(n)]
 
     def together(group: list[str]) -> None:
-        vectors = embedder.encode([expand_for_embedding(q) for q in group])
+        vectors = embedder.encode([advisor.embedding_text(q) for q in group])
         for question, vector in zip(group, vectors, strict=True):
             advisor.answer(question, vector, 3, base)
 
-    per_question = min(timed(partial(together, questions.take(16))) for _ in range(4 if ctx.quick else 10)) / 16
+    threads = Settings().model_threads
+    default = set_model_threads(threads)
+    try:
+        with one_search_thread():
+            asked = ask_each(60 if ctx.quick else 200)
+            per_question = min(timed(partial(together, questions.take(16))) for _ in range(4 if ctx.quick else 10)) / 16
+            set_model_threads(default)
+            default_p50 = ms(ask_each(30 if ctx.quick else 60), 50)
+    finally:
+        set_model_threads(default)
+    ctx.bare_p50 = ms(asked, 50)
+    label = f"model on {threads or default} thread{'s' if (threads or default) > 1 else ''}"
     return [
-        Row("bare, in-process", "encode + search + answer, p50", ctx.bare_p50, "ms", 1.0),
+        Row("bare, in-process", f"encode + search + answer, p50 ({label})", ctx.bare_p50, "ms", 1.0),
         Row("bare, in-process", "encode + search + answer, p99", ms(asked, 99), "ms", ms(asked, 99) / ctx.bare_p50),
+        Row(
+            "bare, in-process",
+            f"the same p50, torch's default {default} threads",
+            default_p50,
+            "ms",
+            default_p50 / ctx.bare_p50,
+        ),
         Row("bare, in-process", "16 questions encoded together, per question", per_question * 1000, "ms"),
         Row("bare, in-process", "ceiling at 16 per encode (1 / per question)", 1 / per_question, "req/s"),
     ]
@@ -314,7 +359,12 @@ def http_rows(ctx: Context) -> list[Row]:
 
         drive(HOST, port, requests(questions.take(48)), 4, 30)  # warm-up
         one = drive(HOST, port, requests(questions.take(100 if ctx.quick else 300)), 1, 20)
-        sixteen = drive(HOST, port, requests(questions.take(800 if ctx.quick else 2400)), 16, 10)
+        batch = requests(questions.take(800 if ctx.quick else 2400))
+        server_cpu, own_cpu = srv.cpu_seconds(), time.process_time()
+        sixteen = drive(HOST, port, batch, 16, 10)
+        # CPU time per request is what a busy machine distorts least: it bounds the rate on idle cores.
+        server_cpu, own_cpu = srv.cpu_seconds() - server_cpu, time.process_time() - own_cpu
+        cpu_per_request = (server_cpu + own_cpu) / max(sixteen.count, 1)
         repeated = requests(questions.take(1)) * (200 if ctx.quick else 500)
         drive(HOST, port, repeated[:1], 1, 5)
         cached = drive(HOST, port, repeated, 1, 10)
@@ -337,6 +387,14 @@ def http_rows(ctx: Context) -> list[Row]:
         rows += [
             Row("HTTP, concurrency 16", "throughput", sixteen.rate, "req/s", target="≥ 300", ok=sixteen.rate >= 300),
             Row("HTTP, concurrency 16", "errors", sixteen.errors, "", target="0", ok=sixteen.errors == 0),
+            Row("HTTP, concurrency 16", "server CPU per request", server_cpu / max(sixteen.count, 1) * 1000, "ms"),
+            Row("HTTP, concurrency 16", "load generator CPU per request", own_cpu / max(sixteen.count, 1) * 1000, "ms"),
+            Row(
+                "HTTP, concurrency 16",
+                "CPU bound on idle cores (cores / both)",
+                (os.cpu_count() or 1) / cpu_per_request,
+                "req/s",
+            ),
         ]
         rows += _load_rows("HTTP, repeated question", cached, bare)
         rows[-2].target, rows[-2].ok = "≤ 2 ms", cached.ms(50) <= 2
@@ -397,11 +455,12 @@ def unit_vectors(rng: np.random.Generator, n: int, intrinsic: int | None) -> np.
 
 def _search_times(index: Any, queries: np.ndarray) -> tuple[list[float], list[set[int]]]:
     times, found = [], []
-    for q in queries:
-        started = time.perf_counter()
-        _, ids = index.search(q.reshape(1, -1), 10)
-        times.append(time.perf_counter() - started)
-        found.append({int(i) for i in ids[0]})
+    with one_search_thread():
+        for q in queries:
+            started = time.perf_counter()
+            _, ids = index.search(q.reshape(1, -1), 10)
+            times.append(time.perf_counter() - started)
+            found.append({int(i) for i in ids[0]})
     return times, found
 
 
@@ -420,22 +479,32 @@ def scale_rows(ctx: Context) -> list[Row]:
             index = VectorIndex.build(data, approximate=approximate)
             seconds = time.perf_counter() - started
             times, found = _search_times(index, queries)
-            label = f"{n // 1000}k vectors{note}, {index.kind}"
-            if not note or approximate:
-                rows += [
-                    Row("index scale", f"{label}: build", seconds, "s"),
-                    Row("index scale", f"{label}: search p50 (k=10)", ms(times, 50), "ms"),
-                    Row("index scale", f"{label}: search p99", ms(times, 99), "ms"),
-                ]
             if not approximate:
                 truth = found
-                continue
-            recall = float(np.mean([len(f & t) / 10 for f, t in zip(found, truth, strict=True)]))
-            rows.append(
-                Row("index scale", f"{label}: recall@10 vs flat", recall, "", target="≥ 0.98", ok=recall >= 0.98)
-            )
-            if n == 100_000 and not note:
-                rows[-2].target, rows[-2].ok = "p50 ≤ 5 ms", ms(times, 50) <= 5
+                if note:
+                    continue  # the flat rows for these sizes are above
+            label = f"{n // 1000}k vectors{note}, {index.kind}"
+            p50 = Row("index scale", f"{label}: search p50 (k=10)", ms(times, 50), "ms")
+            if approximate and n == 100_000:
+                p50.target, p50.ok = "≤ 5 ms", p50.value <= 5
+            rows += [
+                Row("index scale", f"{label}: build", seconds, "s"),
+                p50,
+                Row("index scale", f"{label}: search p99", ms(times, 99), "ms"),
+            ]
+            if approximate:
+                recall = float(np.mean([len(f & t) / 10 for f, t in zip(found, truth, strict=True)]))
+                target = "info: all neighbours nearly tie" if note else "≥ 0.98"
+                rows.append(
+                    Row(
+                        "index scale",
+                        f"{label}: recall@10 vs flat",
+                        recall,
+                        "",
+                        target=target,
+                        ok=None if note else recall >= 0.98,
+                    )
+                )
     return rows
 
 

@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 REQUEST_TIMEOUT = 30.0
 MAX_CONNECTIONS = 512
+IDLE_MAX = 3.0  # seconds a kept-alive connection is reused after; uvicorn closes them after 5
 CAPACITY_WORKERS = 16
 # Client addresses are only header values (X-Forwarded-For), from ranges reserved for tests.
 BENCHMARK_NET = int(ipaddress.IPv4Address("198.18.0.0"))
@@ -83,23 +84,36 @@ def ask_bytes(host: str, q: str, forwarded_for: str) -> bytes:
     return head.encode() + body
 
 
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
 class Pool:
     """Keep-alive HTTP/1.1 connections to one loopback port, at most MAX_CONNECTIONS of them."""
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.idle: list[tuple[Connection, float]] = []  # and when it was last used
         self.open = 0
         self.freed = asyncio.Condition()
 
-    async def _acquire(self) -> tuple[tuple[asyncio.StreamReader, asyncio.StreamWriter], bool]:
+    async def _acquire(self, fresh: bool) -> tuple[Connection, bool]:
         """A connection, and whether it was used before."""
         async with self.freed:
-            while not self.idle and self.open >= MAX_CONNECTIONS:
+            while True:
+                if fresh and self.open >= MAX_CONNECTIONS and self.idle:
+                    (_, writer), _ = self.idle.pop(0)  # make room: drop the longest idle one
+                    writer.close()
+                    self.open -= 1
+                while self.idle and not fresh:
+                    conn, last_used = self.idle.pop()
+                    if time.monotonic() - last_used < IDLE_MAX:
+                        return conn, True
+                    conn[1].close()  # the server is about to drop it, or has
+                    self.open -= 1
+                if self.open < MAX_CONNECTIONS:
+                    self.open += 1
+                    break
                 await self.freed.wait()
-            if self.idle:
-                return self.idle.pop(), True
-            self.open += 1
         try:
             return await asyncio.open_connection(self.host, self.port), False
         except OSError:
@@ -113,13 +127,13 @@ class Pool:
             self.open -= 1
             self.freed.notify()
 
-    async def _release(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter]) -> None:
+    async def _release(self, conn: Connection) -> None:
         async with self.freed:
-            self.idle.append(conn)
+            self.idle.append((conn, time.monotonic()))
             self.freed.notify()
 
-    async def request(self, raw: bytes, retry: bool = True) -> tuple[int, bytes]:
-        conn, reused = await self._acquire()
+    async def request(self, raw: bytes, fresh: bool = False) -> tuple[int, bytes]:
+        conn, reused = await self._acquire(fresh)
         reader, writer = conn
         try:
             writer.write(raw)
@@ -127,8 +141,8 @@ class Pool:
             head = await reader.readuntil(b"\r\n\r\n")
         except (asyncio.IncompleteReadError, ConnectionError):
             await self._discard(writer)
-            if reused and retry:  # uvicorn closes a keep-alive connection idle for 5 s: not a failure
-                return await self.request(raw, retry=False)
+            if reused:  # closed by the server while idle, just before this request: not a failure
+                return await self.request(raw, fresh=True)
             raise
         except BaseException:
             await self._discard(writer)
@@ -148,7 +162,7 @@ class Pool:
         return status, body
 
     async def close(self) -> None:
-        for _, writer in self.idle:
+        for (_, writer), _ in self.idle:
             writer.close()
         self.idle.clear()
 
