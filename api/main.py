@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import hardening, pages, routes, widget
+from api import drafts, feedback, hardening, pages, routes, widget
 from api.metrics import observing_batches
 from api.pages import STATIC_DIR
 from api.settings import Settings, get_settings
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
             app.state.load_error = str(exc)
             log.error("advisor not ready: %s", exc)
         app.state.answers = AnswerCache(settings.cache_size)
+        app.state.feedback = await feedback.open_store(settings)
         if app.state.advisor is not None:
             search_one_query_per_thread()
             app.state.batcher = MicroBatcher(
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         finally:
             if app.state.batcher is not None:
                 await app.state.batcher.aclose()
+            app.state.feedback.close()
             set_model_threads(threads_before)
 
     app = FastAPI(
@@ -81,6 +83,8 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     app.include_router(routes.router)
     app.include_router(pages.router)
     app.include_router(widget.router)
+    app.include_router(feedback.router)
+    app.include_router(drafts.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     hardening.install(app, settings)
     return app

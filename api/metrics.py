@@ -30,6 +30,7 @@ ANSWERS = Counter("advisor_answers", "Questions answered from the guides or refu
 CACHE = Counter("advisor_answer_cache", "Answer-cache look-ups.", ["result"])
 BATCH_SIZE = Histogram("advisor_batch_size", "Questions embedded together in one model call.", buckets=BATCH_BUCKETS)
 READY = Gauge("advisor_ready", "1 when the index is loaded and valid, else 0.")
+FEEDBACK = Counter("advisor_feedback", "Votes on answers stored from POST /api/feedback.", ["vote"])
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
@@ -64,6 +65,10 @@ def observing_batches(encode: Callable[[Sequence[str]], T]) -> Callable[[Sequenc
         return encode(texts)
 
     return observed
+
+
+def count_feedback(vote: Literal["helpful", "not_helpful"]) -> None:
+    FEEDBACK.labels(vote).inc()
 
 
 def set_ready(ready: bool) -> None:

@@ -23,12 +23,15 @@ router = APIRouter()
 async def ask(
     body: AskRequest, advisor: AdvisorDep, batcher: BatcherDep, answers: AnswerCacheDep, base_url: BaseUrlDep
 ) -> AskResponse:
-    answer = answers.get(body.question, body.top_k, base_url, advisor.content_version)
+    reading = advisor.reading(body.question, body.turns())  # the question read with its history, if a follow-up
+    answer = None if reading else answers.get(body.question, body.top_k, base_url, advisor.content_version)
     count_cache(hit=answer is not None)
     if answer is None:
         vector = await batcher.embed(advisor.embedding_text(body.question))
-        answer = advisor.answer(body.question, vector, body.top_k, base_url)  # CPU, under a millisecond
-        answers.put(answer, body.top_k, base_url)
+        context = (reading, await batcher.embed(advisor.embedding_text(reading))) if reading else None
+        answer = advisor.answer(body.question, vector, body.top_k, base_url, context)  # CPU, about a millisecond
+        if not reading:
+            answers.put(answer, body.top_k, base_url)
     record_answer(body.question, answer.answered)
     return AskResponse.from_answer(answer)
 

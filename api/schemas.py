@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from index.answer import Answer
+from index.followup import MAX_TURN_CHARS, MAX_TURNS, Turn
 
 QUESTION_MAX = 1000
 TOP_K_MAX = 10
+
+
+def encodable(text: str) -> str:
+    # JSON can carry a lone surrogate ("\ud800"); no text is made of one, and nothing downstream can encode it.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the text is not valid Unicode (it holds a lone surrogate)") from None
+    return text
+
+
+class TurnIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"] = Field(description="Who said it.")
+    content: str = Field(max_length=MAX_TURN_CHARS, description="What was said.")
+
+    @field_validator("content")
+    @classmethod
+    def _encodable(cls, content: str) -> str:
+        return encodable(content)
 
 
 class AskRequest(BaseModel):
@@ -18,16 +40,19 @@ class AskRequest(BaseModel):
 
     question: str = Field(min_length=1, max_length=QUESTION_MAX, description="The applicant's question.")
     top_k: int = Field(3, ge=1, le=TOP_K_MAX, description="How many citations to return at most.")
+    history: list[TurnIn] = Field(
+        default_factory=list,
+        max_length=MAX_TURNS,
+        description="Earlier turns of the conversation, oldest first; a follow-up question is read with them.",
+    )
+
+    def turns(self) -> list[Turn]:
+        return [Turn(t.role, t.content) for t in self.history]
 
     @field_validator("question")
     @classmethod
     def _encodable(cls, question: str) -> str:
-        # JSON can carry a lone surrogate ("\ud800"); no text is made of one, and nothing downstream can encode it.
-        try:
-            question.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("the question is not valid Unicode text (it holds a lone surrogate)") from None
-        return question
+        return encodable(question)
 
     @field_validator("top_k", mode="before")
     @classmethod

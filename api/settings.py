@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     request_timeout: float = Field(10.0, gt=0, description="Seconds a request may take before a 503.")
     max_body_bytes: int = Field(16 * 1024, ge=1024, description="Largest request body accepted; larger: 413.")
     log_questions: bool = Field(False, description="Log each question, redacted (see README: Privacy).")
+    data_dir: Path = Field(ROOT / "data", description="Folder of the feedback database (SQLite, feedback.sqlite3).")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the feedback database, e.g. postgresql+psycopg://...; default: SQLite."
+    )
     batch_max_size: int = Field(32, ge=1, description="Most questions embedded together in one model call.")
     batch_max_wait_ms: float = Field(
         2.0, ge=0, le=50, description="Longest a batch waits to fill (only while questions arrive concurrently)."

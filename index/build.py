@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,14 +46,25 @@ def embed_texts(texts: list[str], embedder: Embedder, progress: Progress | None 
     return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
+def embedding_texts(chunks: list[Chunk]) -> list[str]:
+    """Everything the index embeds, in order: the passages, then their sentences."""
+    return [c.embed_text for c in chunks] + unit_texts(chunks)
+
+
+def texts_hash(texts: list[str]) -> str:
+    return hashlib.sha256("\0".join(texts).encode()).hexdigest()
+
+
 def is_current(content_dir: Path, index_root: Path, embedder_name: str, weights_sha256: str) -> bool:
-    """True when the saved index was built from this content with this model."""
+    """True when the saved index was built from this content, by this pipeline, with this model."""
     try:
         manifest = read_manifest(index_root)
     except AdvisorError:
         return False
-    return (manifest.content_hash, manifest.model_name, manifest.weights_sha256) == (
-        content_hash(load_guides(content_dir)),
+    guides = load_guides(content_dir)
+    return (manifest.content_hash, manifest.texts_sha256, manifest.model_name, manifest.weights_sha256) == (
+        content_hash(guides),
+        texts_hash(embedding_texts(chunk_guides(guides))),
         embedder_name,
         weights_sha256,
     )
@@ -64,7 +76,7 @@ def build_index(
     started = time.perf_counter()
     guides = load_guides(content_dir)
     chunks = chunk_guides(guides)
-    texts = [c.embed_text for c in chunks] + unit_texts(chunks)
+    texts = embedding_texts(chunks)
     matrix = embed_texts(texts, embedder, progress)
     vectors = VectorIndex.build(matrix[: len(chunks)])
     unit_vectors = VectorIndex.build(matrix[len(chunks) :], approximate=False)  # only ever read whole
@@ -77,6 +89,7 @@ def build_index(
         model_name=embedder.name,
         weights_sha256=embedder.weights_sha256,
         content_hash=content_hash(guides),
+        texts_sha256=texts_hash(texts),
         guide_count=len(guides),
         build_seconds=seconds,
     )

@@ -23,7 +23,7 @@ from index.chunks import Chunk
 from index.embeddings import file_sha256
 from index.errors import IndexInvalidError, IndexMissingError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 VECTORS_FILE = "vectors.faiss"
 UNITS_FILE = "units.faiss"
 CHUNKS_FILE = "chunks.json"
@@ -41,6 +41,7 @@ class Manifest:
     unit_count: int
     guide_count: int
     content_hash: str
+    texts_sha256: str  # what was embedded: changes with the chunker or the embedding recipe
     index_sha256: str
     units_sha256: str
     chunks_sha256: str
@@ -109,8 +110,8 @@ class VectorIndex:
         """(scores, ids) of shape (len(queries), k'), with k' = min(k, size)."""
         k = min(k, self.size)
         index = self._index
-        if isinstance(index, faiss.IndexHNSW) and k > index.hnsw.efSearch:
-            # A graph walk cannot rank more than efSearch candidates well: rank them all exactly.
+        if isinstance(index, faiss.IndexHNSW) and (k > index.hnsw.efSearch or k == self.size):
+            # A graph walk ranks at most efSearch candidates, and may miss some: rank them all exactly.
             index = faiss.downcast_index(index.storage)
         scores, ids = index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
         return scores, ids
@@ -155,6 +156,7 @@ def save_index(
     model_name: str,
     weights_sha256: str,
     content_hash: str,
+    texts_sha256: str,
     guide_count: int,
     build_seconds: float,
 ) -> Path:
@@ -176,6 +178,7 @@ def save_index(
         unit_count=unit_vectors.size,
         guide_count=guide_count,
         content_hash=content_hash,
+        texts_sha256=texts_sha256,
         index_sha256=file_sha256(tmp / VECTORS_FILE),
         units_sha256=file_sha256(tmp / UNITS_FILE),
         chunks_sha256=file_sha256(tmp / CHUNKS_FILE),

@@ -28,6 +28,16 @@ ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Votes the tests send (schemathesis's among them) go to a temporary database, never to the repo's data/."""
+    folder = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ADVISOR_DATA_DIR", str(folder))
+        patch.delenv("ADVISOR_DATABASE_URL", raising=False)
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def guide() -> Guide:
     return load_guides(CONTENT)[0]

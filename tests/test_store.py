@@ -94,3 +94,16 @@ def test_rebuild_swaps_atomically_and_cleans_up(
     assert first != second
     assert os.readlink(root / CURRENT_LINK) == second.name
     assert sorted(p.name for p in root.iterdir()) == sorted([CURRENT_LINK, second.name])
+
+
+def test_an_index_from_another_pipeline_version_is_rebuilt_not_served(
+    content_copy: Path, tmp_path: Path, fake_embedder: HashingEmbedder
+) -> None:
+    root = tmp_path / "idx"
+    build_index(content_copy, root, fake_embedder)
+    path = root / CURRENT_LINK / MANIFEST_FILE
+    manifest = json.loads(path.read_text("utf-8"))
+    path.write_text(json.dumps({**manifest, "texts_sha256": "0" * 64}), "utf-8")  # as if the recipe had changed
+    assert not is_current(content_copy, root, "hashing-fake", "0" * 64)
+    with pytest.raises(IndexInvalidError, match="another version of the pipeline"):
+        load(root, content_copy, fake_embedder)

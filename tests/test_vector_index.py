@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 
 from index import store
-from index.store import HNSW_EF_SEARCH, VectorIndex, read_manifest, save_index
+from index.advisor import Advisor
+from index.build import build_index
+from index.store import HNSW_EF_SEARCH, VectorIndex, read_manifest
+from tests.fakes import HashingEmbedder
 
 DIM = 384
 
@@ -49,10 +52,11 @@ def test_hnsw_finds_what_the_exact_search_finds(vectors: np.ndarray, hnsw: Vecto
     assert recall >= 0.98
 
 
-def test_a_ranking_longer_than_the_graph_search_is_exact(vectors: np.ndarray, hnsw: VectorIndex) -> None:
+@pytest.mark.parametrize("k", [HNSW_EF_SEARCH + 1, 3000])
+def test_a_ranking_longer_than_the_graph_search_is_exact(vectors: np.ndarray, hnsw: VectorIndex, k: int) -> None:
     query = vectors[:1]
-    scores, ids = hnsw.search(query, HNSW_EF_SEARCH + 1)
-    flat_scores, flat_ids = VectorIndex.build(vectors, approximate=False).search(query, HNSW_EF_SEARCH + 1)
+    scores, ids = hnsw.search(query, k)
+    flat_scores, flat_ids = VectorIndex.build(vectors, approximate=False).search(query, k)
     np.testing.assert_array_equal(ids, flat_ids)
     np.testing.assert_allclose(scores, flat_scores, rtol=1e-5)
 
@@ -66,17 +70,12 @@ def test_hnsw_round_trips_through_a_file(tmp_path: Path, vectors: np.ndarray, hn
     np.testing.assert_array_equal(back.search(queries, 10)[1], hnsw.search(queries, 10)[1])
 
 
-def test_the_manifest_records_the_index_type(tmp_path: Path, hnsw: VectorIndex) -> None:
-    units = VectorIndex.build(np.eye(4, DIM, dtype=np.float32))
-    save_index(
-        tmp_path,
-        hnsw,
-        units,
-        [],
-        model_name="m",
-        weights_sha256="0" * 64,
-        content_hash="c",
-        guide_count=0,
-        build_seconds=0.0,
-    )
-    assert read_manifest(tmp_path).index_type == "IndexHNSWFlat"
+def test_a_large_corpus_is_built_served_and_recorded_as_hnsw(
+    content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "APPROXIMATE_FROM", 10)  # the guide's few dozen passages count as large
+    build_index(content_copy, tmp_path / "idx", HashingEmbedder())
+    assert read_manifest(tmp_path / "idx").index_type == "IndexHNSWFlat"
+    advisor = Advisor.load(content_copy, tmp_path / "idx", HashingEmbedder())
+    reply = advisor.ask("can I email about visa sponsorship before interviews")
+    assert reply.answered == bool(reply.citations)

@@ -19,6 +19,8 @@
   const SAVED_ITEMS = 40;
   const HIGHLIGHT_MS = 2500;
   const SMALL_SCREEN = "(max-width: 480px)";
+  const SEVERITY = { problem: "Problem", caution: "Caution", tip: "Tip" };
+  const DRAFT_MAX = 5000;
 
   const DARK = `--_bg:var(--advisor-bg,#1d2026);--_fg:var(--advisor-fg,#e6e8eb);--_muted:var(--advisor-muted,#a7afb9);
 --_surface:var(--advisor-surface,#2a2f36);--_border:var(--advisor-border,#434a54);--_accent:var(--advisor-accent,#8ab4f8);
@@ -90,6 +92,9 @@ color:var(--_accent);font-size:13.5px;line-height:1.35}
 .chip:hover{border-color:var(--_accent)}
 .msg .chips{margin-top:0}
 .error .chips{margin-top:8px}
+.fb{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:10px;font-size:13px;color:var(--_muted)}
+.vote{padding:3px 10px;border:1px solid var(--_border);border-radius:999px;background:var(--_bg);color:var(--_fg)}
+.vote:hover{border-color:var(--_accent)}
 .dots span{animation:blink 1.2s infinite both}
 .dots span:nth-child(2){animation-delay:.2s}
 .dots span:nth-child(3){animation-delay:.4s}
@@ -101,6 +106,20 @@ textarea:focus-visible{outline-offset:0}
 .send{height:42px;padding:0 16px;border:0;border-radius:10px;background:var(--_accent);color:var(--_accent-fg);font-weight:600}
 .send[aria-disabled=true]{opacity:.6;cursor:progress}
 .foot{margin:0;padding:0 14px 8px;font-size:11.5px;color:var(--_muted)}
+.tabs{display:flex;gap:4px;padding:0 10px;border-bottom:1px solid var(--_border)}
+.tab{background:none;border:0;border-bottom:2px solid transparent;padding:8px 8px 6px;font-size:13.5px;color:var(--_muted)}
+.tab[aria-selected=true]{color:var(--_fg);border-bottom-color:var(--_accent);font-weight:600}
+.draft{display:block;width:100%;min-height:150px;max-height:none;field-sizing:fixed;resize:vertical}
+.row{display:flex;align-items:center;justify-content:space-between;gap:8px;margin:8px 0 14px}
+.hint{font-size:12px;color:var(--_muted)}
+.sum{margin:0;font-weight:600}
+.found{display:grid;gap:10px;margin:10px 0 0;padding:0;list-style:none}
+.finding{padding:8px 10px;border:1px solid var(--_border);border-left:4px solid var(--_muted);border-radius:10px;font-size:14px;overflow-wrap:anywhere}
+.finding p{margin:4px 0 8px}
+.sev{display:inline-block;padding:1px 8px;border-radius:999px;font-size:11.5px;font-weight:700;text-transform:uppercase;letter-spacing:.04em;background:var(--_muted);color:var(--_bg)}
+.problem{border-left-color:#b3261e}.problem .sev{background:#b3261e;color:#fff}
+.caution{border-left-color:#8a5300}.caution .sev{background:#8a5300;color:#fff}
+.q{margin:6px 0;padding:4px 8px;border-radius:6px;background:var(--_surface);white-space:pre-wrap}
 @media ${SMALL_SCREEN}{.floating .panel{inset:0;width:auto;height:auto;border:0;border-radius:0}
 .floating.open .launcher{display:none}}
 @media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}
@@ -275,6 +294,7 @@ textarea:focus-visible{outline-offset:0}
         form,
         h("p", { class: "foot" }, "Answers quote the guides. Check the linked section."),
       );
+      this.addChecker(form, clear);
       if (this.floating) {
         this.root.addEventListener("keydown", (event) => {
           if (event.key === "Escape" && !this.panel.hidden) {
@@ -368,7 +388,36 @@ textarea:focus-visible{outline-offset:0}
       if (citations.length) {
         box.append(h("p", { class: "label" }, "Sources"), h("ol", { class: "cites" }, ...citations.map((c) => this.citation(c))));
       }
+      if (typeof data.content_version === "string") box.append(this.feedback(data, citations));
       return box;
+    }
+
+    // Helpful / not helpful; the vote is kept on the saved answer, so a reload shows the thanks, not the buttons.
+    feedback(data, citations) {
+      const row = h("div", { class: "fb", part: "feedback", role: "group", "aria-label": "Was this answer helpful?" });
+      const thanks = () => row.replaceChildren(h("span", { role: "status" }, "Thanks for your feedback."));
+      if (data.voted) return thanks(), row;
+      const note = h("span", { role: "status" });
+      const send = async (vote) => {
+        const refocus = row.contains(this.shadowRoot.activeElement);
+        buttons.forEach((b) => (b.disabled = true));
+        try {
+          const cited = citations.map((c) => ({ chunk_id: String(c.chunk_id), section: String(c.section), guide_slug: String(c.guide_slug) }));
+          const body = { vote, question: String(data.question).slice(0, 1000), answered: data.answered === true, citations: cited.slice(0, 10), content_version: data.content_version };
+          await this.request("/api/feedback", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+          data.voted = vote;
+          this.save();
+          thanks();
+          if (refocus) this.input.focus();
+        } catch {
+          note.textContent = "Not sent. Try again.";
+          buttons.forEach((b) => (b.disabled = false));
+        }
+      };
+      const button = (vote, label) => h("button", { type: "button", class: "vote", part: "vote", onclick: () => send(vote) }, label);
+      const buttons = [button("helpful", "Helpful"), button("not_helpful", "Not helpful")];
+      row.append(h("span", {}, "Was this helpful?"), ...buttons, note);
+      return row;
     }
 
     citation(c) {
@@ -483,6 +532,18 @@ textarea:focus-visible{outline-offset:0}
       this.body.scrollTo({ top, behavior: reducedMotion() ? "auto" : "smooth" });
     }
 
+    // Earlier turns, so the server (which keeps no state) can read a follow-up in context.
+    history(question) {
+      const items = this.items.slice();
+      const last = items[items.length - 1];
+      if (last && last.role === "user" && last.text === question) items.pop();
+      return items
+        .map((item) => (item.role === "user" ? { role: "user", content: item.text } : { role: "assistant", content: (item.data && item.data.answer) || "" }))
+        .filter((turn) => typeof turn.content === "string" && turn.content)
+        .slice(-10)
+        .map((turn) => ({ role: turn.role, content: turn.content.slice(0, 2000) }));
+    }
+
     async ask(question) {
       const conversation = this.conversation;
       this.busy = true;
@@ -493,7 +554,7 @@ textarea:focus-visible{outline-offset:0}
         const data = await this.request("/api/ask", {
           method: "POST",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ question, top_k: 3 }),
+          body: JSON.stringify({ question, top_k: 3, history: this.history(question) }),
         });
         if (!data || typeof data.answer !== "string") throw Object.assign(new Error("unexpected reply"), { kind: "reply" });
         pending.remove();
@@ -533,6 +594,71 @@ textarea:focus-visible{outline-offset:0}
       this.save();
       this.renderAll();
       this.input.focus();
+    }
+
+    // "Check my email": a tab whose form sends a draft to /api/check-draft; the draft is never saved.
+    addChecker(form, clear) {
+      const tab = (label, check) =>
+        h("button", { type: "button", role: "tab", class: "tab", part: "tab", "aria-selected": String(!check), onclick: () => this.setMode(check) }, label);
+      this.tabs = [tab("Ask a question", false), tab("Check my email", true)];
+      this.draft = h("textarea", { id: "draft", class: "draft", part: "draft", maxlength: DRAFT_MAX, placeholder: "Paste the email you plan to send a program…" });
+      this.checkButton = h("button", { type: "button", class: "send", part: "check", onclick: () => this.checkDraft() }, "Check");
+      this.findings = h("div", { part: "findings", "aria-live": "polite" });
+      this.checker = h(
+        "div",
+        { class: "body", role: "tabpanel", "aria-label": "Check my email", hidden: true },
+        h("label", { for: "draft", class: "label" }, "Your email draft"),
+        this.draft,
+        h("div", { class: "row" }, h("span", { class: "hint" }, "Checked against the guide's advice."), this.checkButton),
+        this.findings,
+      );
+      this.chatParts = [this.body, form, this.panel.querySelector(".foot"), clear];
+      this.panel.querySelector("header").after(h("div", { class: "tabs", part: "tabs", role: "tablist", "aria-label": "Mode" }, ...this.tabs));
+      this.panel.append(this.checker);
+    }
+
+    setMode(check) {
+      this.tabs.forEach((tab, i) => tab.setAttribute("aria-selected", String(i === Number(check))));
+      this.chatParts.forEach((el) => (el.hidden = check));
+      this.checker.hidden = !check;
+      (check ? this.draft : this.input).focus();
+    }
+
+    async checkDraft() {
+      const text = this.draft.value.slice(0, DRAFT_MAX);
+      if (!text.trim() || this.checking) return;
+      this.checking = true;
+      this.checkButton.setAttribute("aria-disabled", "true");
+      this.findings.replaceChildren(h("p", { class: "sum", part: "loading" }, "Checking your draft against the guide…"));
+      try {
+        const data = await this.request("/api/check-draft", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }) });
+        if (!data || !Array.isArray(data.findings)) throw Object.assign(new Error("unexpected reply"), { kind: "reply" });
+        this.findings.replaceChildren(...this.report(data));
+      } catch (error) {
+        this.findings.replaceChildren(h("p", { class: "msg error" }, describeError(error)));
+      } finally {
+        this.checking = false;
+        this.checkButton.removeAttribute("aria-disabled");
+      }
+    }
+
+    report(data) {
+      const items = data.findings
+        .filter((f) => f && typeof f === "object")
+        .map((f) => {
+          const severity = Object.hasOwn(SEVERITY, f.severity) ? f.severity : "tip";
+          const cites = (Array.isArray(f.citations) ? f.citations : []).filter((c) => c && typeof c === "object");
+          return h(
+            "li",
+            { class: `finding ${severity}`, part: "finding" },
+            h("span", { class: "sev" }, SEVERITY[severity]),
+            h("blockquote", { class: "q" }, String(f.quote || "")),
+            h("p", {}, String(f.message || "")),
+            cites.length > 0 && h("ol", { class: "cites" }, ...cites.map((c) => this.citation(c))),
+          );
+        });
+      const summary = h("p", { class: "sum", part: "summary" }, String(data.summary || ""));
+      return items.length ? [summary, h("ul", { class: "found" }, ...items)] : [summary];
     }
 
     // On the cited guide's own page, scroll to the section and highlight it instead of opening a new tab.

@@ -29,7 +29,10 @@ def test_keyboard_only_flow(page: Page, host: str) -> None:
     expect(part(page, "citation").first).to_be_visible()
     assert focused(page) == "input"
 
-    # Back from the input: the last citation's link, then its summary, which Enter expands.
+    # Back from the input: the answer's two feedback buttons, the last citation's link, then its summary, which Enter expands.
+    for _ in range(2):
+        page.keyboard.press("Shift+Tab")
+        assert focused(page) == "vote"
     page.keyboard.press("Shift+Tab")
     assert focused(page) == "link"
     page.keyboard.press("Shift+Tab")

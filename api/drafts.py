@@ -1,0 +1,71 @@
+"""The email-draft check: an applicant's draft in, what the guide warns against in it out, each finding cited."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.deps import AdvisorDep, BaseUrlDep, BatcherDep
+from api.schemas import JSON_BODY_RESPONSES, CitationOut
+from index.drafts import MAX_CHARS, DraftReport, check_draft, ground_rules, is_grounded, rule_queries
+
+router = APIRouter()
+
+
+class DraftCheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(
+        min_length=1, max_length=MAX_CHARS, pattern=r"\S", description="The email draft, as plain text (not blank)."
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _encodable(cls, text: str) -> str:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("the text is not valid Unicode text (it holds a lone surrogate)") from None
+        return text
+
+
+class FindingOut(BaseModel):
+    rule: str = Field(description="What the guide warns against, e.g. 'ask_rank', 'placeholder', 'first_choice'.")
+    severity: Literal["problem", "caution", "tip"] = Field(
+        description="'problem': fix before sending; 'caution': allowed with care; 'tip': style."
+    )
+    quote: str = Field(description="The sentence or line of the draft that triggered the finding, verbatim.")
+    message: str = Field(description="What is wrong and what to do instead, in plain words.")
+    citations: list[CitationOut] = Field(description="The guide passages the finding rests on.")
+
+
+class DraftCheckResponse(BaseModel):
+    findings: list[FindingOut] = Field(
+        description="Problems first, then cautions, then tips; in draft order within each."
+    )
+    summary: str = Field(description="One or two sentences on the whole draft.")
+
+    @classmethod
+    def from_report(cls, report: DraftReport) -> DraftCheckResponse:
+        return cls.model_validate(dataclasses.asdict(report))
+
+
+@router.post(
+    "/api/check-draft",
+    response_model=DraftCheckResponse,
+    responses=JSON_BODY_RESPONSES,
+    summary="Check an email draft to a program against the guide's advice, with cited passages",
+)
+async def check_draft_route(
+    body: DraftCheckRequest, advisor: AdvisorDep, batcher: BatcherDep, base_url: BaseUrlDep
+) -> DraftCheckResponse:
+    if not is_grounded(advisor):
+        # Once per loaded Advisor; through the batcher, whose one worker thread is the only one running the model.
+        queries = rule_queries()
+        vectors = await asyncio.gather(*(batcher.embed(advisor.embedding_text(q)) for q in queries))
+        ground_rules(advisor, dict(zip(queries, vectors, strict=True)))
+    return DraftCheckResponse.from_report(check_draft(body.text, advisor, base_url))

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Check an email draft to a program against the guide's advice.
+
+Usage: scripts/check_draft.py [--json] [--url URL] [FILE | -]
+
+Reads the draft from FILE, or from stdin with "-" or no FILE. In-process by default (loads the
+model and index); with --url, or ADVISOR_URL set, it asks a running server and loads no model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import textwrap
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from index.drafts import MAX_CHARS
+from scripts._cli import Parser, fail
+
+TIMEOUT = 30
+WIDTH = 88
+MARKS = {"problem": "PROBLEM", "caution": "CAUTION", "tip": "TIP"}
+
+
+def check_in_process(text: str) -> dict[str, Any]:
+    from api.drafts import DraftCheckResponse
+    from api.settings import get_settings
+    from index.advisor import Advisor
+    from index.drafts import check_draft
+    from index.embeddings import MiniLMEmbedder
+
+    settings = get_settings()
+    advisor = Advisor.load(settings.content_dir, settings.index_dir, MiniLMEmbedder())
+    report = check_draft(text, advisor, settings.public_url or "http://127.0.0.1:8000")
+    return DraftCheckResponse.from_report(report).model_dump(mode="json")
+
+
+def check_server(url: str, text: str) -> dict[str, Any]:
+    request = urllib.request.Request(
+        url.rstrip("/") + "/api/check-draft",
+        data=json.dumps({"text": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            reply: dict[str, Any] = json.loads(response.read())
+            return reply
+    except urllib.error.HTTPError as exc:
+        try:
+            detail = json.loads(exc.read()).get("detail", exc.reason)
+        except ValueError:
+            detail = exc.reason
+        fail(f"server at {url} answered {exc.code}: {detail}")
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        fail(f"cannot reach the Advisor at {url}: {reason}")
+    except ValueError:
+        fail(f"server at {url} did not answer with JSON")
+
+
+def render(reply: dict[str, Any]) -> str:
+    lines = [textwrap.fill(reply["summary"], WIDTH), ""]
+    for f in reply["findings"]:
+        lines.append(f"{MARKS.get(f['severity'], f['severity'].upper())}  {f['rule']}")
+        lines.append(
+            textwrap.fill(f"“{' '.join(f['quote'].split())}”", WIDTH, initial_indent="    ", subsequent_indent="     ")
+        )
+        lines.append(textwrap.indent(textwrap.fill(f["message"], WIDTH - 4), "    "))
+        for c in f["citations"]:
+            lines.append(f"    Guide: {c['section']}" + (f"\n      {c['url']}" if c.get("url") else ""))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def read_draft(source: str | None, parser: Parser) -> str:
+    if source in (None, "-"):
+        if sys.stdin.isatty():
+            parser.error("no draft: give a FILE, or pipe the draft in on stdin")
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        parser.error(f"cannot read {source}: {getattr(exc, 'strerror', None) or exc.__class__.__name__}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = Parser(
+        prog="check_draft.py", description="Check an email draft against the guide's advice, with citations."
+    )
+    parser.add_argument("file", nargs="?", help='the draft, a UTF-8 text file ("-" or nothing: read stdin)')
+    parser.add_argument("--json", action="store_true", help="print exactly the API's JSON")
+    parser.add_argument(
+        "--url", default=os.environ.get("ADVISOR_URL"), help="ask a running server (or set ADVISOR_URL)"
+    )
+    args = parser.parse_args(argv)
+    text = read_draft(args.file, parser)
+    if not text.strip():
+        parser.error("the draft is empty")
+    if len(text) > MAX_CHARS:
+        parser.error(f"the draft is {len(text)} characters; at most {MAX_CHARS}")
+    if args.url:
+        reply = check_server(args.url, text)
+    else:
+        from index.errors import AdvisorError
+
+        try:
+            reply = check_in_process(text)
+        except AdvisorError as exc:
+            fail(str(exc))
+    sys.stdout.write(json.dumps(reply, ensure_ascii=False, indent=2) + "\n" if args.json else render(reply))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
