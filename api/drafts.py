@@ -8,6 +8,7 @@ from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdvisorDep, BaseUrlDep, BatcherDep
 from api.schemas import JSON_BODY_RESPONSES, CitationOut
@@ -68,4 +69,6 @@ async def check_draft_route(
         queries = rule_queries()
         vectors = await asyncio.gather(*(batcher.embed(advisor.embedding_text(q)) for q in queries))
         ground_rules(advisor, dict(zip(queries, vectors, strict=True)))
-    return DraftCheckResponse.from_report(check_draft(body.text, advisor, base_url))
+    # Regexes over up to 5,000 characters: milliseconds, but off the event loop all the same.
+    report = await run_in_threadpool(check_draft, body.text, advisor, base_url)
+    return DraftCheckResponse.from_report(report)

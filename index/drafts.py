@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import weakref
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -215,14 +216,15 @@ def check_draft(text: str, advisor: Advisor, base_url: str) -> DraftReport:
     spans = sentences(text)
     found = [(span, rule, _message(rule, span.text)) for span, rule in _sentence_findings(spans)]
     found += _document_findings(text, spans, grounding.limits)
-    kept: dict[str, int] = {}
-    for _, rule, _ in found:
-        kept[rule.name] = kept.get(rule.name, 0) + 1
-    capped = any(n > MAX_PER_RULE for n in kept.values())
-    found = [f for i, f in enumerate(found) if sum(g[1] is f[1] for g in found[:i]) < MAX_PER_RULE]
-    found.sort(key=lambda f: (SEVERITIES.index(f[1].severity), f[0].start))
+    per_rule: Counter[str] = Counter()
+    shown = []
+    for span, rule, message in found:  # in draft order, so the first few of each kind are kept
+        per_rule[rule.name] += 1
+        if per_rule[rule.name] <= MAX_PER_RULE:
+            shown.append((span, rule, message))
+    shown.sort(key=lambda f: (SEVERITIES.index(f[1].severity), f[0].start))
     findings = [
         Finding(rule.name, rule.severity, span.text, message, cite(grounding.hits[rule.name], advisor.guides, base_url))
-        for span, rule, message in found
+        for span, rule, message in shown
     ]
-    return DraftReport(findings, summarize(findings, words(text), capped))
+    return DraftReport(findings, summarize(findings, words(text), capped=len(shown) < len(found)))

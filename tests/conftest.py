@@ -134,3 +134,9 @@ def running_server(index_dir: Path, **env: str) -> Iterator[str]:
 def live_server(index_dir: Path) -> Iterator[str]:
     with running_server(index_dir, ADVISOR_RATE_LIMIT_PER_MINUTE="0") as url:  # shared, as `client` is
         yield url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API leaves an event loop set on the main thread,
+    which would break every later test that calls asyncio.run()."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))

@@ -17,7 +17,7 @@ from api.drafts import DraftCheckResponse
 from index.advisor import Advisor
 from index.content import Guide
 from index.draft_rules import RULES
-from index.drafts import MAX_CHARS, check_draft, holds_phrase, sentences, template_word_limit
+from index.drafts import MAX_CHARS, MAX_PER_RULE, check_draft, holds_phrase, sentences, template_word_limit
 from scripts.eval_drafts import read_set, score
 from tests.conftest import CONTENT, ROOT, free_port
 
@@ -125,6 +125,13 @@ def test_allowed_things_are_not_flagged(advisor: Advisor) -> None:
         "I understand binding pre-match offers are not allowed.",
     )
     assert check_draft(text, advisor, BASE).findings == []
+
+
+def test_findings_are_capped_per_rule_and_the_summary_says_so(advisor: Advisor) -> None:
+    report = check_draft("Dear [Name],\n" + "Thanks, [Your Name].\n" * 20, advisor, BASE)
+    placeholders = [f for f in report.findings if f.rule == "placeholder"]
+    assert len(placeholders) == MAX_PER_RULE and placeholders[0].quote == "Dear [Name],"
+    assert report.summary.endswith(f"Only the first {MAX_PER_RULE} findings of each kind are shown.")
 
 
 def test_the_length_limit_comes_from_the_guides_templates(advisor: Advisor, guide: Guide) -> None:
