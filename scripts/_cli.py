@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from typing import NoReturn
+import urllib.error
+import urllib.request
+from typing import Any, NoReturn
+
+TIMEOUT = 30
 
 
 class Parser(argparse.ArgumentParser):
@@ -18,3 +23,25 @@ class Parser(argparse.ArgumentParser):
 def fail(message: str, code: int = 1) -> NoReturn:
     sys.stderr.write(f"error: {message}\n")
     sys.exit(code)
+
+
+def post_json(url: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """POST to a running Advisor; any failure ends the script with one line."""
+    request = urllib.request.Request(
+        url.rstrip("/") + path, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            reply: dict[str, Any] = json.loads(response.read())
+            return reply
+    except urllib.error.HTTPError as exc:
+        try:
+            detail = json.loads(exc.read()).get("detail", exc.reason)
+        except ValueError:
+            detail = exc.reason
+        fail(f"server at {url} answered {exc.code}: {detail}")
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        fail(f"cannot reach the Advisor at {url}: {reason}")
+    except ValueError:
+        fail(f"server at {url} did not answer with JSON")

@@ -13,17 +13,13 @@ import json
 import os
 import sys
 import textwrap
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.schemas import QUESTION_MAX, TOP_K_MAX, AskResponse
-from scripts._cli import Parser, fail
-
-TIMEOUT = 30
+from scripts._cli import Parser, fail, post_json
 
 
 def ask_in_process(question: str, top_k: int) -> dict[str, Any]:
@@ -38,26 +34,7 @@ def ask_in_process(question: str, top_k: int) -> dict[str, Any]:
 
 
 def ask_server(url: str, question: str, top_k: int) -> dict[str, Any]:
-    request = urllib.request.Request(
-        url.rstrip("/") + "/api/ask",
-        data=json.dumps({"question": question, "top_k": top_k}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            reply: dict[str, Any] = json.loads(response.read())
-            return reply
-    except urllib.error.HTTPError as exc:
-        try:
-            detail = json.loads(exc.read()).get("detail", exc.reason)
-        except ValueError:
-            detail = exc.reason
-        fail(f"server at {url} answered {exc.code}: {detail}")
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        reason = getattr(exc, "reason", exc)
-        fail(f"cannot reach the Advisor at {url}: {reason}")
-    except ValueError:
-        fail(f"server at {url} did not answer with JSON")
+    return post_json(url, "/api/ask", {"question": question, "top_k": top_k})
 
 
 def render(reply: dict[str, Any]) -> str:

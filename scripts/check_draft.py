@@ -13,17 +13,14 @@ import json
 import os
 import sys
 import textwrap
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.drafts import MAX_CHARS
-from scripts._cli import Parser, fail
+from scripts._cli import Parser, fail, post_json
 
-TIMEOUT = 30
 WIDTH = 88
 MARKS = {"problem": "PROBLEM", "caution": "CAUTION", "tip": "TIP"}
 
@@ -42,26 +39,7 @@ def check_in_process(text: str) -> dict[str, Any]:
 
 
 def check_server(url: str, text: str) -> dict[str, Any]:
-    request = urllib.request.Request(
-        url.rstrip("/") + "/api/check-draft",
-        data=json.dumps({"text": text}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            reply: dict[str, Any] = json.loads(response.read())
-            return reply
-    except urllib.error.HTTPError as exc:
-        try:
-            detail = json.loads(exc.read()).get("detail", exc.reason)
-        except ValueError:
-            detail = exc.reason
-        fail(f"server at {url} answered {exc.code}: {detail}")
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        reason = getattr(exc, "reason", exc)
-        fail(f"cannot reach the Advisor at {url}: {reason}")
-    except ValueError:
-        fail(f"server at {url} did not answer with JSON")
+    return post_json(url, "/api/check-draft", {"text": text})
 
 
 def render(reply: dict[str, Any]) -> str:
