@@ -22,6 +22,7 @@ from index.vocabulary import expand_for_embedding
 Reading = tuple[str, np.ndarray]  # a question as read with its history, and its embedding
 ANSWER_CHUNKS = 3  # the answer's sentences come from the first few citations
 NEAREST_SECTIONS = 3
+NEAREST_MIN_SIMILARITY = 0.3  # a refusal names only sections with a sentence at least this close in meaning
 
 
 class Advisor:
@@ -76,18 +77,21 @@ class Advisor:
     def answer(
         self, question: str, query_vector: np.ndarray, top_k: int, base_url: str, context: Reading | None = None
     ) -> Answer:
-        """`context`, for a follow-up: the question read with the previous one, and its embedding."""
-        text, vector = question, query_vector
-        hits, verdict = self.retrieve(text, vector, top_k)
+        """`context`, for a follow-up: the question read with the previous one, and its embedding.
+
+        The context chooses the passages; the question itself chooses the sentences quoted from them.
+        """
+        hits, verdict = self.retrieve(question, query_vector, top_k)
         if context is not None:
             in_context = self.retrieve(context[0], context[1], top_k)
             if in_context[1].covered or not verdict.covered:
-                (text, vector), (hits, verdict) = context, in_context
+                hits, verdict = in_context
         if not verdict.covered:
-            nearest = list(dict.fromkeys(h.chunk.section_title for h in hits))[:NEAREST_SECTIONS]
+            close = [h for h in hits if h.dense_unit >= NEAREST_MIN_SIMILARITY]
+            nearest = list(dict.fromkeys(h.chunk.section_title for h in close))[:NEAREST_SECTIONS]
             return Answer(question, False, not_covered_reply(nearest), [], self.content_version, nearest)
         shown = hits[:top_k]
-        ranked = rank_units(self.repair(text), vector, shown[:ANSWER_CHUNKS], self.retriever)
+        ranked = rank_units(self.repair(question), query_vector, shown[:ANSWER_CHUNKS], self.retriever)
         return Answer(question, True, compose(ranked), cite(shown, self.guides, base_url), self.content_version)
 
     def retrieve(self, question: str, query_vector: np.ndarray, top_k: int) -> tuple[list[Hit], Verdict]:

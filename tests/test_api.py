@@ -100,3 +100,15 @@ def test_cors_allows_any_origin_without_credentials(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in response.headers
+
+
+def test_a_refusal_names_only_sections_that_are_close(client: TestClient) -> None:
+    off_topic = client.post("/api/ask", json={"question": "What is the capital of Australia?"}).json()
+    assert off_topic["answered"] is False
+    assert off_topic["nearest_sections"] == []
+    near = client.post(
+        "/api/ask", json={"question": "What is the average Step 1 score of matched PM&R applicants?"}
+    ).json()
+    assert near["answered"] is False
+    assert near["nearest_sections"]
+    assert all(section in near["answer"] for section in near["nearest_sections"])

@@ -86,3 +86,12 @@ def test_bad_history_is_a_422(client: TestClient, history: object) -> None:
     response = client.post("/api/ask", json={"question": "and after that?", "history": history})
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+def test_a_follow_up_quotes_the_sentence_it_asks_about(advisor: Advisor) -> None:
+    follow_ups = [r for r in FOLLOW_UPS if not r.get("abstain") and is_follow_up(r["q"])]
+    quoted = 0
+    for row in follow_ups:
+        answer = advisor.ask(row["q"], 3, history=[Turn("user", h) for h in row["history"]]).answer
+        quoted += any(norm(g) in norm(answer) for g in row["gold"])
+    assert quoted >= 8
