@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdvisorDep, BaseUrlDep, BatcherDep
-from api.schemas import JSON_BODY_RESPONSES, CitationOut
+from api.schemas import JSON_BODY_RESPONSES, CitationOut, encodable
 from index.drafts import MAX_CHARS, DraftReport, check_draft, ground_rules, is_grounded, rule_queries
 
 router = APIRouter()
@@ -27,11 +27,7 @@ class DraftCheckRequest(BaseModel):
     @field_validator("text")
     @classmethod
     def _encodable(cls, text: str) -> str:
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("the text is not valid Unicode text (it holds a lone surrogate)") from None
-        return text
+        return encodable(text)
 
 
 class FindingOut(BaseModel):
