@@ -71,6 +71,31 @@ def guide_suggestions(guide: Guide) -> tuple[str, ...]:
     return tuple(dict.fromkeys(faq + questions + topics))
 
 
+@lru_cache(maxsize=64)
+def headings_by_section(guide: Guide) -> tuple[tuple[str, str, str], ...]:
+    """(top-level section, heading, question to ask about it) for every heading below the title."""
+    out: list[tuple[str, str, str]] = []
+    top = ""
+    for block in read_blocks(guide.text, guide.body_start):
+        if block.kind != "heading" or not 2 <= block.level <= 3:  # level 4 holds examples, not topics
+            continue
+        text = _NUMBERING.sub("", plain(block.text))
+        top = block.text if block.level == 2 else top
+        if text.endswith("?"):
+            out.append((top, block.text, text))
+        elif not _NOT_A_TOPIC.match(text):
+            out.append((top, block.text, _topic_question(text)))
+    return tuple(out)
+
+
+def near_section(guide: Guide, section: str) -> list[str]:
+    """Questions from the headings beside `section` (a citation's heading path), then the guide's usual ones."""
+    path = [part.strip() for part in section.split(">")]
+    beside = [q for top, heading, q in headings_by_section(guide) if top == path[0] and heading not in path]
+    cited = _NUMBERING.sub("", plain(path[-1]))
+    return [q for q in dict.fromkeys(beside + list(guide_suggestions(guide))) if q != cited]
+
+
 @router.get(
     "/api/suggestions",
     response_model=Suggestions,
@@ -81,6 +106,10 @@ async def suggestions(
     advisor: AdvisorDep,
     guide: Annotated[str | None, Query(description="Slug of the guide to draw from; all guides when omitted.")] = None,
     limit: Annotated[int, Query(ge=1, le=20)] = 6,
+    section: Annotated[
+        str | None,
+        Query(max_length=500, description="A cited section's heading path: suggest what sits beside it first."),
+    ] = None,
 ) -> Suggestions:
     if guide is None:
         per_guide = [guide_suggestions(g) for g in advisor.guides.values()]
@@ -89,4 +118,5 @@ async def suggestions(
     found = advisor.guides.get(guide)
     if found is None:
         raise HTTPException(404, detail=f"No guide with slug {guide!r}.")
-    return Suggestions(suggestions=list(guide_suggestions(found)[:limit]))
+    chosen = near_section(found, section) if section else list(guide_suggestions(found))
+    return Suggestions(suggestions=chosen[:limit])

@@ -59,3 +59,18 @@ def test_suggestions_wait_for_the_index_but_the_script_does_not(tmp_path: Path, 
     with TestClient(app) as unready:
         assert unready.get("/api/suggestions", params={"guide": GUIDE}).status_code == 503
         assert unready.get("/widget.js").status_code == 200
+
+
+def test_suggestions_next_to_a_cited_section_come_first(client: TestClient) -> None:
+    section = "Timing and Channels: When and How to Communicate > Pre-interview phase: brief and targeted"
+    near = client.get("/api/suggestions", params={"guide": GUIDE, "section": section, "limit": 3}).json()
+    assert near["suggestions"][:2] == [
+        "What should I know about immediately after the interview?",
+        "What should I know about mid- to late interview season?",
+    ]
+    faq = "Frequently Asked Questions (FAQ) > 2. Can I tell more than one PM&R program that they are my “top choice”?"
+    beside_faq = client.get("/api/suggestions", params={"guide": GUIDE, "section": faq, "limit": 20}).json()
+    assert "Can I tell more than one PM&R program that they are my “top choice”?" not in beside_faq["suggestions"]
+    assert beside_faq["suggestions"][0].startswith("As a non-US citizen IMG")
+    too_long = client.get("/api/suggestions", params={"guide": GUIDE, "section": "x" * 501})
+    assert too_long.status_code == 422

@@ -464,8 +464,26 @@ textarea:focus-visible{outline-offset:0}
     }
 
     renderChips() {
-      const show = !this.items.length && this.suggestions && this.suggestions.length;
-      this.chips.replaceChildren(...(show ? [h("p", { class: "label" }, "Try asking"), ...this.suggestions.map((s) => this.chip(s, s))] : []));
+      const opening = !this.items.length && this.suggestions && this.suggestions.length;
+      const list = opening ? this.suggestions : (this.items.length && this.next) || [];
+      const label = h("p", { class: "label" }, opening ? "Try asking" : "Ask next");
+      this.chips.replaceChildren(...(list.length ? [label, ...list.map((s) => this.chip(s, s))] : []));
+    }
+
+    // Questions beside the section the answer cites: what an applicant could ask next.
+    async loadNext(data) {
+      const first = (Array.isArray(data.citations) ? data.citations : [])[0];
+      this.next = null;
+      if (first && typeof first.guide_slug === "string" && typeof first.section === "string") {
+        const query = `?limit=3&guide=${encodeURIComponent(first.guide_slug)}&section=${encodeURIComponent(first.section)}`;
+        try {
+          const reply = await this.request(`/api/suggestions${query}`);
+          this.next = (reply.suggestions || []).filter((s) => typeof s === "string").slice(0, 3);
+        } catch {
+          this.next = null; // suggestions are a help, never an error
+        }
+      }
+      this.renderChips();
     }
 
     async loadSuggestions() {
@@ -558,7 +576,10 @@ textarea:focus-visible{outline-offset:0}
         });
         if (!data || typeof data.answer !== "string") throw Object.assign(new Error("unexpected reply"), { kind: "reply" });
         pending.remove();
-        if (conversation === this.conversation) this.push({ role: "bot", data });
+        if (conversation === this.conversation) {
+          this.push({ role: "bot", data });
+          this.loadNext(data);
+        }
       } catch (error) {
         pending.remove();
         if (conversation === this.conversation) this.showError(question, error);
@@ -590,6 +611,7 @@ textarea:focus-visible{outline-offset:0}
 
     clear() {
       this.conversation += 1; // a reply still on its way belongs to the cleared conversation
+      this.next = null;
       this.items = [];
       this.save();
       this.renderAll();

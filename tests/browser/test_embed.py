@@ -160,3 +160,16 @@ def test_a_page_that_places_the_element_gets_it_inline(page: Page, host: str) ->
     expect(part(page, "message")).to_have_count(3)
     expect(part(page, "citation").first).to_be_visible()
     shot(page, "06-inline-dark-themed")
+
+
+def test_after_an_answer_it_suggests_what_to_ask_next(page: Page, host: str) -> None:
+    page.goto(f"{host}/embed.html")
+    open_panel(page)
+    ask(page, VISA)
+    chips = part(page, "suggestions")
+    expect(chips).to_contain_text("Ask next")
+    expect(part(page, "suggestion")).to_have_count(3)
+    chips.scroll_into_view_if_needed()
+    shot(page, "31-ask-next")
+    part(page, "suggestion").first.click()
+    expect(part(page, "message")).to_have_count(5)  # welcome, two questions, two answers
