@@ -129,7 +129,7 @@ def error_response(description: str, retry: bool = False) -> dict[str, Any]:
 # its own with {**ERROR_RESPONSES, 404: ...}). Any route: 413, 500, 503; under /api/: 429 too.
 # FastAPI declares 422 by itself on every route that takes input, in the shape api/errors.py keeps.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    413: error_response("The request body is larger than 16 KB."),
+    413: error_response("The request body is larger than 256 KB (ADVISOR_MAX_BODY_BYTES)."),
     500: error_response("An unexpected error; no internals are disclosed."),
     503: error_response("Not ready (no valid index), busy (too many requests in flight) or too slow.", retry=True),
 }

@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(30, ge=1, description="Requests a client may send at once before the rate applies.")
     max_in_flight: int = Field(32, ge=1, description="Requests handled at once; past it, a 503 with Retry-After.")
     request_timeout: float = Field(10.0, gt=0, description="Seconds a request may take before a 503.")
-    max_body_bytes: int = Field(16 * 1024, ge=1024, description="Largest request body accepted; larger: 413.")
+    # The largest valid /api/ask (a question and 10 turns of 2,000 characters, each character JSON-escaped
+    # to as much as 12 bytes) must fit: a limit below it would turn valid requests away.
+    max_body_bytes: int = Field(256 * 1024, ge=1024, description="Largest request body accepted; larger: 413.")
     log_questions: bool = Field(False, description="Log each question, redacted (see README: Privacy).")
     data_dir: Path = Field(ROOT / "data", description="Folder of the feedback database (SQLite, feedback.sqlite3).")
     database_url: str | None = Field(

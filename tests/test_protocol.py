@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from api import hardening
 from api.settings import Settings
 
 JSON = {"content-type": "application/json"}
+LIMIT = Settings.model_fields["max_body_bytes"].default
 LEAKS = ("Traceback", 'File "', "/work/", "site-packages", ".py")
 
 
@@ -80,12 +82,20 @@ def test_json_with_a_charset_or_a_json_suffix_is_accepted(client: TestClient) ->
         assert response.status_code == 200
 
 
-def test_bodies_over_16_kb_are_413(client: TestClient) -> None:
-    response = client.post("/api/ask", content=b'{"question": "' + b"a" * 17_000 + b'"}', headers=JSON)
-    assert response.status_code == 413 and "16384 bytes" in response.json()["detail"]
-    assert client.request("GET", "/api/guides", content=b"x" * 20_000).status_code == 413
-    under = client.post("/api/ask", content=b'{"question": "hi"}' + b" " * 16_000, headers=JSON)
+def test_bodies_over_the_limit_are_413(client: TestClient) -> None:
+    response = client.post("/api/ask", content=b'{"question": "' + b"a" * (LIMIT + 1) + b'"}', headers=JSON)
+    assert response.status_code == 413 and f"{LIMIT} bytes" in response.json()["detail"]
+    assert client.request("GET", "/api/guides", content=b"x" * (LIMIT + 1)).status_code == 413
+    under = client.post("/api/ask", content=b'{"question": "hi"}' + b" " * (LIMIT - 100), headers=JSON)
     assert under.status_code == 200
+
+
+def test_the_largest_valid_question_fits_under_the_limit(client: TestClient) -> None:
+    # every character JSON-escaped as a surrogate pair: the most bytes a valid request can take
+    turn = {"role": "user", "content": "\U0001f600" * 2000}
+    body = json.dumps({"question": "\U0001f600" * 1000, "top_k": 10, "history": [turn] * 10}).encode()
+    assert len(body) <= LIMIT
+    assert client.post("/api/ask", content=body, headers=JSON).status_code == 200
 
 
 @pytest.mark.parametrize(("method", "path"), [("GET", "/api/ask"), ("PUT", "/api/ask"), ("DELETE", "/healthz")])
@@ -146,13 +156,13 @@ def _raw_request(url: str, head: bytes, chunks: int, chunk: bytes) -> tuple[byte
     return reply, sent
 
 
-def test_a_chunked_body_without_length_is_cut_off_at_16_kb(live_server: str) -> None:
+def test_a_chunked_body_without_length_is_cut_off_at_the_limit(live_server: str) -> None:
     host = urlsplit(live_server).netloc.encode()
     head = (
         b"POST /api/ask HTTP/1.1\r\nHost: " + host + b"\r\nContent-Type: application/json\r\n"
         b"Transfer-Encoding: chunked\r\n\r\n"
     )
     # The body never ends: a server that waited for all of it would never answer.
-    reply, sent = _raw_request(live_server, head, chunks=4096, chunk=b"a" * 1024)
+    reply, sent = _raw_request(live_server, head, chunks=4 * LIMIT // 1024, chunk=b"a" * 1024)
     assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
-    assert sent < 4096 * 1024
+    assert sent < 4 * LIMIT
