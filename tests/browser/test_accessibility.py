@@ -29,7 +29,12 @@ def test_keyboard_only_flow(page: Page, host: str) -> None:
     expect(part(page, "citation").first).to_be_visible()
     assert focused(page) == "input"
 
-    # Back from the input: the answer's two feedback buttons, the last citation's link, then its summary, which Enter expands.
+    # Back from the input: the three "Ask next" suggestions, the answer's two feedback buttons, the last
+    # citation's link, then its summary, which Enter expands.
+    expect(part(page, "suggestion")).to_have_count(3)
+    for _ in range(3):
+        page.keyboard.press("Shift+Tab")
+        assert focused(page) == "suggestion"
     for _ in range(2):
         page.keyboard.press("Shift+Tab")
         assert focused(page) == "vote"
