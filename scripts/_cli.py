@@ -7,6 +7,7 @@ import json
 import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any, NoReturn
 
 TIMEOUT = 30
@@ -45,3 +46,11 @@ def post_json(url: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         fail(f"cannot reach the Advisor at {url}: {reason}")
     except ValueError:
         fail(f"server at {url} did not answer with JSON")
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """A labelled set, one JSON object a line; an unreadable one ends the script with one line."""
+    try:
+        return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read set {path}: {exc}")

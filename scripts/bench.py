@@ -16,7 +16,6 @@ import json
 import math
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scripts._cli import Parser
 from scripts._load import LoadResult, ask_request, canned_server, drive
+from scripts._server import docker_command, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
@@ -158,21 +158,6 @@ def timed(fn: Callable[[], object]) -> float:
 # --- the server --------------------------------------------------------------------------------
 
 
-def docker_command(port: int) -> list[str]:
-    """The Dockerfile's CMD on another host and port: the benchmark runs what the image runs."""
-    line = next(ln for ln in (ROOT / "Dockerfile").read_text().splitlines() if ln.startswith("CMD "))
-    command: list[str] = json.loads(line[4:])
-    command[command.index("--host") + 1] = HOST
-    command[command.index("--port") + 1] = str(port)
-    return command
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Server:
     process: subprocess.Popen[bytes]
@@ -216,7 +201,7 @@ def _healthy(port: int) -> bool:
 @contextmanager
 def server(index_dir: Path, workers: int = 1, timeout: float = 120) -> Iterator[Server]:
     port = free_port()
-    command = [sys.executable, "-m", *docker_command(port)]
+    command = [sys.executable, "-m", *docker_command(HOST, port)]
     if workers > 1:
         command += ["--workers", str(workers)]
     env = {

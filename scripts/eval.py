@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scripts._cli import Parser, fail
+from scripts._cli import Parser, fail, read_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SET = ROOT / "tests" / "eval" / "questions.jsonl"
@@ -99,13 +99,6 @@ def score(rows: list[dict[str, Any]], ask: Ask) -> Score:
     return result
 
 
-def read_set(path: Path) -> list[dict[str, Any]]:
-    try:
-        return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    except (OSError, ValueError) as exc:
-        fail(f"cannot read question set {path}: {exc}")
-
-
 def in_process_asker(content: Path) -> Ask:
     from api.schemas import AskResponse
     from index.advisor import Advisor
@@ -147,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     except AdvisorError as exc:
         fail(str(exc))
     for path in sets:
-        result = score(read_set(path), ask)
+        result = score(read_jsonl(path), ask)
         print(json.dumps({"set": path.name, **result.summary()}))
         if args.show_misses and not args.json:
             print("\n".join(f"  {m}" for m in result.misses))

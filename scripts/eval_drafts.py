@@ -21,7 +21,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.draft_rules import RULES
-from scripts._cli import Parser, fail
+from scripts._cli import Parser, fail, read_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SET = ROOT / "tests" / "eval" / "drafts.jsonl"
@@ -77,13 +77,6 @@ def score(rows: Iterable[dict[str, Any]], check: Check) -> DraftScore:
     return result
 
 
-def read_set(path: Path) -> list[dict[str, Any]]:
-    try:
-        return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    except (OSError, ValueError) as exc:
-        fail(f"cannot read draft set {path}: {exc}")
-
-
 def in_process_checker() -> Check:
     from api.drafts import DraftCheckResponse
     from api.settings import get_settings
@@ -113,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-misses", action="store_true", help="print every miss and false alarm")
     parser.add_argument("--json", action="store_true", help="print the table as JSON")
     args = parser.parse_args(argv)
-    rows = read_set(args.set)
+    rows = read_jsonl(args.set)
     check: Check
     if args.url:
         from scripts.check_draft import check_server

@@ -24,8 +24,8 @@ from index.advisor import Advisor
 from index.build import build_index
 from index.embeddings import MiniLMEmbedder
 from index.linear import LinearModel, fit_logistic, save_models
-from scripts._cli import Parser
-from scripts.eval import norm, read_set
+from scripts._cli import Parser, read_jsonl
+from scripts.eval import norm
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-false-refusals", type=float, default=0.03, help="share of covered questions refused")
     args = parser.parse_args(argv)
     sets = args.set or [ROOT / "tests" / "eval" / "fit.jsonl"]
-    rows = [row for path in sets for row in read_set(path)]
+    rows = [row for path in sets for row in read_jsonl(path)]
     embedder = MiniLMEmbedder()
     folder = Path(tempfile.mkdtemp(prefix="advisor-fit-"))
     build_index(args.content, folder, embedder)

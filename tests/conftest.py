@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +20,7 @@ from index.advisor import Advisor
 from index.build import build_index
 from index.content import Guide, load_guides
 from index.embeddings import MiniLMEmbedder
+from scripts._server import docker_command, free_port
 from tests.fakes import HashingEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,21 +78,6 @@ def content_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 def fake_embedder() -> HashingEmbedder:
     return HashingEmbedder()
-
-
-def docker_command(host: str, port: int) -> list[str]:
-    """The Dockerfile's CMD with another host and port: the tests run what the image runs."""
-    cmd_line = next(line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD "))
-    command: list[str] = json.loads(cmd_line[4:])
-    command[command.index("--host") + 1] = host
-    command[command.index("--port") + 1] = str(port)
-    return command
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:

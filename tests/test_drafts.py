@@ -18,11 +18,12 @@ from index.advisor import Advisor
 from index.content import Guide
 from index.draft_rules import RULES
 from index.drafts import MAX_CHARS, MAX_PER_RULE, check_draft, holds_phrase, sentences, template_word_limit
-from scripts.eval_drafts import read_set, score
+from scripts._cli import read_jsonl
+from scripts.eval_drafts import score
 from tests.conftest import CONTENT, ROOT, free_port
 
 BASE = "http://advisor.test"
-DRAFTS = read_set(ROOT / "tests" / "eval" / "drafts.jsonl")
+DRAFTS = read_jsonl(ROOT / "tests" / "eval" / "drafts.jsonl")
 CHECK = [sys.executable, str(ROOT / "scripts" / "check_draft.py")]
 # Measured on drafts.jsonl (README "Email-draft check"): precision 0.984, recall 0.969.
 FLOORS = {"precision": 0.97, "recall": 0.95}

@@ -14,7 +14,8 @@ import pytest
 
 from api.schemas import AskResponse
 from index.advisor import Advisor
-from scripts.eval import Score, read_set, score
+from scripts._cli import read_jsonl
+from scripts.eval import Score, score
 
 EVAL = Path(__file__).parent / "eval"
 FLOORS = {"hit@1": 0.64, "hit@3": 0.77, "mrr@5": 0.70, "answer_hit": 0.62, "abstain": 0.55}
@@ -23,13 +24,13 @@ MAX_FALSE_ABSTAIN = 0.05
 
 @pytest.fixture(scope="module")
 def replies(advisor: Advisor) -> dict[str, dict[str, Any]]:
-    rows = read_set(EVAL / "questions.jsonl") + read_set(EVAL / "fit.jsonl")
+    rows = read_jsonl(EVAL / "questions.jsonl") + read_jsonl(EVAL / "fit.jsonl")
     return {row["q"]: AskResponse.from_answer(advisor.ask(row["q"], 5)).model_dump() for row in rows}
 
 
 @pytest.fixture(scope="module")
 def held_out(replies: dict[str, dict[str, Any]]) -> Score:
-    return score(read_set(EVAL / "questions.jsonl"), replies.__getitem__)
+    return score(read_jsonl(EVAL / "questions.jsonl"), replies.__getitem__)
 
 
 @pytest.mark.parametrize("metric", sorted(FLOORS))
