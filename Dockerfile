@@ -7,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     ADVISOR_CONTENT_DIR=/app/content \
-    ADVISOR_INDEX_DIR=/app/build/index
+    ADVISOR_INDEX_DIR=/app/build/index \
+    ADVISOR_MODEL_CACHE_DIR=/app/build/model
 
 WORKDIR /app
 RUN useradd --create-home --uid 10001 advisor

@@ -17,7 +17,7 @@ from api.settings import Settings, get_settings
 from index.advisor import Advisor
 from index.batching import MicroBatcher
 from index.cache import AnswerCache
-from index.embeddings import Embedder, MiniLMEmbedder, set_model_threads
+from index.embeddings import Embedder, MiniLMEmbedder
 from index.errors import AdvisorError
 from index.store import search_one_query_per_thread
 
@@ -26,15 +26,19 @@ log = logging.getLogger("advisor")
 EmbedderFactory = Callable[[], Embedder]
 
 
-def create_app(settings: Settings | None = None, embedder_factory: EmbedderFactory = MiniLMEmbedder) -> FastAPI:
+def create_app(settings: Settings | None = None, embedder_factory: EmbedderFactory | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    def serving_embedder() -> Embedder:
+        return MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=settings.model_threads)
+
+    make_embedder = embedder_factory or serving_embedder
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.advisor, app.state.load_error = None, "starting"
-        threads_before = set_model_threads(settings.model_threads)
         try:
-            app.state.advisor = Advisor.load(settings.content_dir, settings.index_dir, embedder_factory())
+            app.state.advisor = Advisor.load(settings.content_dir, settings.index_dir, make_embedder())
             app.state.load_error = None
             log.info(
                 "advisor ready: %d chunks, content %s",
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
                 observing_batches(app.state.advisor.embedder.encode),
                 settings.batch_max_size,
                 settings.batch_max_wait_ms / 1000,
+                settings.model_workers,
             )
             await app.state.batcher.start()
         try:
@@ -61,7 +66,6 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
             if app.state.batcher is not None:
                 await app.state.batcher.aclose()
             app.state.feedback.close()
-            set_model_threads(threads_before)
 
     app = FastAPI(
         title="The Advisor",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -42,6 +43,16 @@ class Settings(BaseSettings):
     )
     cache_size: int = Field(1024, ge=0, description="Answers kept for repeated questions; 0: no cache.")
     model_threads: int = Field(1, ge=0, description="CPU threads per model call; 0: one per core (see README).")
+    model_workers: int = Field(
+        default_factory=lambda: min(os.cpu_count() or 1, 4),
+        ge=1,
+        le=32,
+        description="Model calls run side by side, a batch each; default: one per core, at most 4 (see README).",
+    )
+    model_cache_dir: Path = Field(
+        ROOT / "build" / "model",
+        description="Folder of the model's ONNX export (made by `make index`, checked at start).",
+    )
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod

@@ -1,10 +1,11 @@
 """Micro-batching: questions asked at the same time are embedded together, in one encode() call.
 
-Encoding 16 short texts at once costs about a third of encoding them one by one, so under
-concurrent load the batcher is where the throughput comes from. One task on the event loop
-collects waiting texts into a batch; one worker thread runs the model, so the loop never blocks
-on it and batches never run over each other. A lone question is not held back: the batcher waits
-(at most `max_wait` seconds) for a batch to fill only while recent batches were shared.
+One model run has a fixed cost (about 1.5 ms) besides its tokens', so questions asked together
+are run together. One task on the event loop collects waiting texts into a batch as soon as a
+worker thread is free; each of `workers` threads runs one batch at a time, so the loop never
+blocks on the model and, with a worker per core, the cores encode side by side. A lone question
+is not held back: the batcher waits (at most `max_wait` seconds) for a batch to fill only while
+recent batches were shared.
 
 All methods are to be called from the event loop the batcher was started on.
 """
@@ -29,14 +30,17 @@ _Waiter = tuple[str, "asyncio.Future[np.ndarray]"]
 
 
 class MicroBatcher:
-    def __init__(self, encode: Encode, max_batch: int = 32, max_wait: float = 0.002) -> None:
-        if max_batch < 1 or max_wait < 0:
-            raise ValueError("max_batch must be ≥ 1 and max_wait ≥ 0")
+    def __init__(self, encode: Encode, max_batch: int = 32, max_wait: float = 0.002, workers: int = 1) -> None:
+        if max_batch < 1 or max_wait < 0 or workers < 1:
+            raise ValueError("max_batch and workers must be ≥ 1 and max_wait ≥ 0")
         self._encode = encode
         self.max_batch = max_batch
         self.max_wait = max_wait
+        self.workers = workers
         self._queue: asyncio.Queue[_Waiter | None] = asyncio.Queue()
         self._executor: ThreadPoolExecutor | None = None
+        self._free_workers = asyncio.Semaphore(workers)
+        self._running: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._closed = False
         self._last_batch = 0
@@ -46,7 +50,7 @@ class MicroBatcher:
     async def start(self) -> None:
         if self._runner is not None or self._closed:
             raise RuntimeError("a batcher starts once")
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+        self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="embed")
         self._runner = asyncio.get_running_loop().create_task(self._run(), name="micro-batcher")
 
     async def aclose(self) -> None:
@@ -83,8 +87,17 @@ class MicroBatcher:
             first = await self._queue.get()
             if first is None:
                 break
+            await self._free_workers.acquire()  # texts that queue meanwhile join this batch
             batch, stopping = await self._collect(first)
-            await self._encode_batch(batch)
+            task = asyncio.get_running_loop().create_task(self._encode_batch(batch))
+            self._running.add(task)
+            task.add_done_callback(self._finished)
+        if self._running:
+            await asyncio.wait(self._running)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._free_workers.release()
 
     async def _collect(self, first: _Waiter) -> tuple[list[_Waiter], bool]:
         """`first` and the texts queued behind it, up to max_batch; (batch, whether to stop after it)."""

@@ -184,3 +184,24 @@ def test_the_app_starts_a_batcher_with_the_advisor_and_closes_it_on_shutdown(
         assert batcher.texts == 3
     with pytest.raises(BatcherClosedError):
         asyncio.run(batcher.embed("after shutdown"))
+
+
+def test_each_worker_encodes_its_own_batch_at_the_same_time() -> None:
+    together = threading.Barrier(2, timeout=5)
+
+    class PairedEmbedder(HashingEmbedder):
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
+            together.wait()  # passes only while another batch is being encoded too
+            return super().encode(texts)
+
+    reference = HashingEmbedder()
+    items = texts(4)
+
+    async def run() -> list[np.ndarray | BaseException]:
+        async with MicroBatcher(PairedEmbedder().encode, max_batch=2, max_wait=0, workers=2) as batcher:
+            return await embed_all(batcher, items)
+
+    results = asyncio.run(run())
+    for text, vector in zip(items, results, strict=True):
+        assert isinstance(vector, np.ndarray), vector
+        np.testing.assert_array_equal(vector, reference.encode([text])[0])

@@ -1,0 +1,154 @@
+"""all-MiniLM-L6-v2 as an ONNX graph, exported once from the verified weights.
+
+Serving runs the model in ONNX Runtime, not in torch: a session holds the interpreter lock
+for none of its run (torch takes it back between layers, so the event loop and the model
+slowed each other down), answers one question in about a third of torch's time, and
+keeps torch out of the serving process. The graph is exported here from the same
+safetensors the reference encoder loads (sentence-transformers), after their sha256 is
+checked, and a record beside it names the weights it came from and its own sha256, which
+the encoder checks before every load.
+
+`python -m index.onnx_export MODEL_DIR OUT.onnx` exports in a child process, so the
+process that asked never imports torch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import cast
+
+from index.embeddings import MODEL_NAME, WEIGHTS_SHA256, file_sha256, verify_weights
+from index.errors import ModelError
+
+EXPORT_FORMAT = 1
+OPSET = 17
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OUTPUT = "last_hidden_state"
+EXPORT_TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    model: str
+    weights_sha256: str
+    onnx_sha256: str
+    opset: int
+    format: int = EXPORT_FORMAT
+
+
+def export_path(cache_dir: Path) -> Path:
+    return cache_dir / f"{MODEL_NAME}-{WEIGHTS_SHA256[:12]}.onnx"
+
+
+def record_path(onnx_path: Path) -> Path:
+    return onnx_path.with_suffix(".json")
+
+
+def verified_export(onnx_path: Path) -> bool:
+    """The graph at `onnx_path` is whole and was exported from the weights this code expects."""
+    try:
+        record = ExportRecord(**json.loads(record_path(onnx_path).read_text("utf-8")))
+    except (OSError, ValueError, TypeError):
+        return False
+    return (
+        record.format == EXPORT_FORMAT
+        and record.model == MODEL_NAME
+        and record.weights_sha256 == WEIGHTS_SHA256
+        and onnx_path.is_file()
+        and file_sha256(onnx_path) == record.onnx_sha256
+    )
+
+
+def ensure_export(model_dir: Path, cache_dir: Path) -> Path:
+    """The verified ONNX graph for the weights in `model_dir`, exported (in a child process) if missing."""
+    onnx_path = export_path(cache_dir)
+    if verified_export(onnx_path):
+        return onnx_path
+    verify_weights(model_dir)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "index.onnx_export", str(model_dir), str(onnx_path)],
+            cwd=Path(__file__).resolve().parents[1],
+            capture_output=True,
+            text=True,
+            timeout=EXPORT_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ModelError(f"could not export the model to ONNX in {cache_dir}: {exc}") from exc
+    if done.returncode != 0 or not verified_export(onnx_path):
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ModelError(f"could not export the model to ONNX in {cache_dir}: {last}")
+    return onnx_path
+
+
+def export(model_dir: Path, onnx_path: Path) -> ExportRecord:
+    """Trace the verified transformer to ONNX; written under a temporary name, then renamed into place."""
+    weights_sha256 = verify_weights(model_dir)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+    transformer = cast(torch.nn.Module, reference[0].auto_model).eval()
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(
+            self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+        ) -> object:
+            return self.transformer(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    # Two rows of different lengths, so the trace cannot take a shape for a constant.
+    example = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
+    partial = onnx_path.with_name(f".{onnx_path.name}.{os.getpid()}.partial")
+    with torch.inference_mode():
+        torch.onnx.export(
+            LastHiddenState(),
+            (example, (example > 0).long(), torch.zeros_like(example)),
+            str(partial),
+            input_names=list(INPUTS),
+            output_names=[OUTPUT],
+            dynamic_axes={name: {0: "batch", 1: "tokens"} for name in (*INPUTS, OUTPUT)},
+            opset_version=OPSET,
+            dynamo=False,
+        )
+    record = ExportRecord(MODEL_NAME, weights_sha256, file_sha256(partial), OPSET)
+    os.replace(partial, onnx_path)
+    tmp_record = record_path(partial)
+    tmp_record.write_text(json.dumps(asdict(record), indent=2), "utf-8")
+    os.replace(tmp_record, record_path(onnx_path))
+    return record
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 2:
+        print("usage: python -m index.onnx_export MODEL_DIR OUT.onnx", file=sys.stderr)
+        return 2
+    import warnings
+
+    warnings.filterwarnings("ignore")  # the tracer's advice on shapes is about models with branches this one lacks
+    try:
+        export(Path(args[0]), Path(args[1]))
+    except (ModelError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
