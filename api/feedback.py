@@ -55,7 +55,7 @@ class FeedbackCreated(BaseModel):
     id: int = Field(description="Id of the stored vote.")
 
 
-def get_feedback_store(request: Request) -> FeedbackStore:
+async def get_feedback_store(request: Request) -> FeedbackStore:
     store: FeedbackStore | None = getattr(request.app.state, "feedback", None)
     if store is None:
         raise HTTPException(

@@ -13,6 +13,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ADVISOR_", extra="ignore")
 
@@ -44,7 +52,7 @@ class Settings(BaseSettings):
     cache_size: int = Field(1024, ge=0, description="Answers kept for repeated questions; 0: no cache.")
     model_threads: int = Field(1, ge=0, description="CPU threads per model call; 0: one per core (see README).")
     model_workers: int = Field(
-        default_factory=lambda: min(os.cpu_count() or 1, 4),
+        default_factory=lambda: min(usable_cores(), 4),
         ge=1,
         le=32,
         description="Model calls run side by side, a batch each; default: one per core, at most 4 (see README).",
