@@ -62,6 +62,42 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: fl
     return LinearModel(features, tuple(map(float, w)), float(b), tuple(map(float, mean)), tuple(map(float, scale)))
 
 
+def fit_listwise(
+    groups: list[tuple[np.ndarray, np.ndarray]], features: tuple[str, ...], l2: float = 1.0
+) -> LinearModel:
+    """A ranker fitted per question: softmax over each question's candidates, the right ones as the target.
+
+    Unlike a logistic model over all (question, passage) pairs, it learns only what lifts the right passage
+    above the others of the same question, which is what the first place needs.
+    """
+    x = np.vstack([g[0] for g in groups])
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    zs = [((g[0] - mean) / scale, g[1] > 0) for g in groups if g[1].sum() > 0]
+    w = np.zeros(x.shape[1])
+    for _ in range(ITERATIONS):
+        grad = np.zeros_like(w)
+        for z, right in zs:
+            s = z @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            # the likelihood that one of the right passages comes first: its gradient moves p toward them
+            target = np.where(right, p, 0.0) / p[right].sum()
+            grad += z.T @ (p - target)
+        w -= LEARNING_RATE * (grad / len(zs) + l2 * w / len(zs))
+    return LinearModel(features, tuple(map(float, w)), 0.0, tuple(map(float, mean)), tuple(map(float, scale)))
+
+
+def calibrated(model: LinearModel, x: np.ndarray, y: np.ndarray) -> LinearModel:
+    """The same ranking, its scores put back on the log-odds scale of `fit_logistic` (a one-feature fit on them)."""
+    platt = fit_logistic(model.score(x).reshape(-1, 1), y, ("score",), l2=0.0)
+    a = platt.weights[0] / platt.scale[0]
+    b = platt.bias - a * platt.mean[0]
+    return LinearModel(
+        model.features, tuple(a * w for w in model.weights), a * model.bias + b, model.mean, model.scale,
+        model.threshold, model.notes,
+    )  # fmt: skip
+
+
 MODELS_FILE = Path(__file__).with_name("models.json")
 
 

@@ -23,7 +23,7 @@ from index import abstention, retrieval
 from index.advisor import Advisor
 from index.build import build_index
 from index.embeddings import MiniLMEmbedder
-from index.linear import LinearModel, fit_logistic, save_models
+from index.linear import LinearModel, calibrated, fit_listwise, fit_logistic, save_models
 from scripts._cli import Parser, read_jsonl
 from scripts.eval import norm
 
@@ -35,16 +35,17 @@ def placeholder(features: tuple[str, ...]) -> LinearModel:
     return LinearModel(features, (0.0,) * n, 0.0, (0.0,) * n, (1.0,) * n)
 
 
-def ranking_data(advisor: Advisor, rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
-    xs, ys = [], []
+def ranking_data(advisor: Advisor, rows: list[dict[str, Any]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per covered question: the features of every passage, and which passages hold a gold phrase."""
+    groups = []
     for row in rows:
         if row.get("abstain"):
             continue
         signals = advisor.retriever.signals(row["q"], advisor.embed_question(row["q"]))
         golds = [norm(g) for g in row["gold"]]
-        xs.append(signals.features)
-        ys.append([any(g in norm(c.text) for g in golds) for c in advisor.retriever.chunks])
-    return np.vstack(xs), np.concatenate(ys).astype(float)
+        right = [any(g in norm(c.text) for g in golds) for c in advisor.retriever.chunks]
+        groups.append((signals.features, np.array(right, dtype=np.float64)))
+    return groups
 
 
 def coverage_data(advisor: Advisor, rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
@@ -54,6 +55,28 @@ def coverage_data(advisor: Advisor, rows: list[dict[str, Any]]) -> tuple[np.ndar
         xs.append(advisor.coverage.features(row["q"], signals))
         ys.append(0.0 if row.get("abstain") else 1.0)
     return np.array(xs), np.array(ys)
+
+
+def fit(
+    content: Path, rows: list[dict[str, Any]], embedder: MiniLMEmbedder, max_false_refusals: float = 0.03
+) -> tuple[dict[str, LinearModel], float]:
+    """The ranker and the abstention check fitted on `rows`, and the share of not-covered rows refused."""
+    folder = Path(tempfile.mkdtemp(prefix="advisor-fit-"))
+    build_index(content, folder, embedder)
+    blank = {"ranker": placeholder(retrieval.FEATURES), "abstention": placeholder(abstention.FEATURES)}
+
+    groups = ranking_data(Advisor.load(content, folder, embedder, blank), rows)
+    x, y = np.vstack([g[0] for g in groups]), np.concatenate([g[1] for g in groups])
+    ranker = calibrated(fit_listwise(groups, retrieval.FEATURES), x, y)
+    advisor = Advisor.load(content, folder, embedder, {**blank, "ranker": ranker})
+    x, y = coverage_data(advisor, rows)
+    model = fit_logistic(x, y, abstention.FEATURES)
+    covered_scores = np.sort(model.score(x[y == 1]))
+    # the highest threshold that refuses at most the allowed share of covered questions
+    threshold = float(covered_scores[int(np.floor(max_false_refusals * len(covered_scores)))] - 1e-6)
+    model = LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)
+    refused = float((model.score(x) < threshold)[y == 0].mean())
+    return {"ranker": ranker, "abstention": model}, refused
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,27 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     sets = args.set or [ROOT / "tests" / "eval" / "fit.jsonl"]
     rows = [row for path in sets for row in read_jsonl(path)]
     embedder = MiniLMEmbedder()
-    folder = Path(tempfile.mkdtemp(prefix="advisor-fit-"))
-    build_index(args.content, folder, embedder)
-    blank = {"ranker": placeholder(retrieval.FEATURES), "abstention": placeholder(abstention.FEATURES)}
-
-    x, y = ranking_data(Advisor.load(args.content, folder, embedder, blank), rows)
-    ranker = fit_logistic(x, y, retrieval.FEATURES)
-    advisor = Advisor.load(args.content, folder, embedder, {**blank, "ranker": ranker})
-    x, y = coverage_data(advisor, rows)
-    model = fit_logistic(x, y, abstention.FEATURES)
-    covered_scores = np.sort(model.score(x[y == 1]))
-    # the highest threshold that refuses at most the allowed share of covered questions
-    threshold = float(covered_scores[int(np.floor(args.max_false_refusals * len(covered_scores)))] - 1e-6)
-    model = LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)
-    refused = float((model.score(x) < threshold)[y == 0].mean())
+    models, refused = fit(args.content, rows, embedder, args.max_false_refusals)
+    covered = sum(1 for row in rows if not row.get("abstain"))
     provenance = {
         "fitted_on": [str(p.resolve().relative_to(ROOT)) if p.resolve().is_relative_to(ROOT) else str(p) for p in sets],
-        "questions": len(rows), "covered": int(y.sum()), "not_covered": int((y == 0).sum()),
+        "questions": len(rows), "covered": covered, "not_covered": len(rows) - covered,
         "fit_refusal_rate_not_covered": round(refused, 3), "max_false_refusals": args.max_false_refusals,
         "date": dt.date.today().isoformat(), "model": embedder.name,
     }  # fmt: skip
-    save_models({"ranker": ranker, "abstention": model}, provenance)
+    save_models(models, provenance)
     print(f"fitted on {len(rows)} questions; refuses {refused:.0%} of not-covered ones at the chosen threshold")
     return 0
 

@@ -18,7 +18,7 @@ from scripts._cli import read_jsonl
 from scripts.eval import Score, score
 
 EVAL = Path(__file__).parent / "eval"
-FLOORS = {"hit@1": 0.64, "hit@3": 0.77, "mrr@5": 0.70, "answer_hit": 0.62, "abstain": 0.55}
+FLOORS = {"hit@1": 0.64, "hit@3": 0.79, "mrr@5": 0.72, "answer_hit": 0.70, "abstain": 0.54}
 MAX_FALSE_ABSTAIN = 0.05
 
 
