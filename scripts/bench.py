@@ -199,7 +199,8 @@ def _healthy(port: int) -> bool:
 
 
 @contextmanager
-def server(index_dir: Path, workers: int = 1, timeout: float = 120) -> Iterator[Server]:
+def server(index_dir: Path, workers: int = 1, timeout: float = 120, **settings: str) -> Iterator[Server]:
+    """The image's command on a free port; `settings` are extra ADVISOR_* variables (lower-case names)."""
     port = free_port()
     command = [sys.executable, "-m", *docker_command(HOST, port)]
     if workers > 1:
@@ -209,6 +210,7 @@ def server(index_dir: Path, workers: int = 1, timeout: float = 120) -> Iterator[
         "ADVISOR_CONTENT_DIR": str(CONTENT),
         "ADVISOR_INDEX_DIR": str(index_dir),
         "ADVISOR_RATE_LIMIT_PER_MINUTE": "0",  # one loopback client would otherwise be throttled
+        **{f"ADVISOR_{name.upper()}": value for name, value in settings.items()},
     }
     with tempfile.NamedTemporaryFile("w+b", suffix=".log") as log:
         started = time.perf_counter()
@@ -409,7 +411,8 @@ def loadgen_rows(ctx: Context, body_bytes: int) -> list[Row]:
 
 def worker_rows(ctx: Context) -> list[Row]:
     questions = Questions()
-    with server(ctx.index_dir, workers=2) as srv:
+    # The cores are shared out between the processes: one model worker each.
+    with server(ctx.index_dir, workers=2, model_workers="1") as srv:
         port = srv.port
         drive(HOST, port, [ask_request(HOST, port, q) for q in questions.take(64)], 16, 30)
         result = drive(HOST, port, [ask_request(HOST, port, q) for q in questions.take(2400)], 16, 10)
