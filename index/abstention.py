@@ -3,7 +3,7 @@
 Besides how well the best passages match, it asks whether what the question is about
 appears in them: the share of the question's words found in the evidence, words the
 guides never use, names the guides never mention ("Mayo Clinic"), and questions that
-want a number ("how many ...", "average ...") answered by passages that hold none.
+ask for a kind of fact (a fee, a date, a duration, a count) that the best sentences do not hold.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.answer import LEXICAL_WEIGHT
 from index.linear import LinearModel
 from index.retrieval import Retriever, Signals
 from index.vocabulary import terms
@@ -20,18 +21,45 @@ from index.vocabulary import terms
 EVIDENCE_CHUNKS = 3
 FEATURES = (
     "ranker_top", "dense_unit_top", "coverage_top1", "coverage_top3", "unknown_words", "unknown_names",
-    "number_missing",
+    "fact_missing",
 )  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")
-_WANTS_NUMBER = re.compile(
-    r"\b(how (many|much)|what percent(age)?|percent(age)?|average|median|how long (does|will|do|did) \w+( \w+)? take"
-    r"|what(?:'s| is) the (passing|minimum|cutoff|average) score|how old)\b",
-    re.IGNORECASE,
+_NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|twelve|single|once|twice|few|several"
+_MONTHS = (
+    r"january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_I = re.IGNORECASE
+# The kinds of fact a question can ask for, each with what its evidence must hold to give it: a guide of
+# advice seldom holds the fee, the deadline or the average an applicant asks about, while its passages
+# still match the question's other words.
+_ASKED_FACTS = (
+    (  # an amount of money
+        re.compile(
+            r"\b(cost|costs|fees?|price|prices|salary|salaries|how much (do|does|will) \w+( \w+)? (pay|earn|make))\b",
+            _I,
+        ),
+        re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s?(dollars?|usd|euros?)\b", _I),
+    ),
+    (  # a date
+        re.compile(r"\b(deadlines?|due date|what date|which date|what day|what month)\b", _I),
+        re.compile(rf"\b({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}\b", _I),
+    ),
+    (  # a duration
+        re.compile(r"\bhow long (does|will|do|did|is|are) \w+( \w+)?( \w+)? (take|last)\b|\bhow long until\b", _I),
+        re.compile(rf"\b(\d+|{_NUMBER_WORDS})\b[\s\d–-]*(hours?|days?|weeks?|months?|years?)\b", _I),
+    ),
+    (  # a share
+        re.compile(r"\b(what percent(age)?|percent(age)?|what share|what proportion|match rate|pass rate)\b", _I),
+        re.compile(r"\d\s?%|\bpercent\b", _I),
+    ),
+    (  # a count or a figure
+        re.compile(r"\b(how many|how much|average|median|how old|(passing|minimum|cutoff|average|good) score)\b", _I),
+        re.compile(rf"\d|\b({_NUMBER_WORDS}|only)\b", _I),
+    ),
 )
 _DIGITS = re.compile(r"\d+")
-_NUMBER_WORD = re.compile(
-    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|single|once|twice|only)\b", re.IGNORECASE
-)
+EVIDENCE_UNITS = 3  # the sentences an answer would quote
 
 
 @dataclass(frozen=True)
@@ -61,7 +89,7 @@ class CoverageCheck:
             [
                 float(signals.scores[top[0]]), float(signals.unit_dense.max()), share(r.chunk_terms[top[0]]),
                 share(in_top3), 1.0 - share(r.vocabulary) if q_terms else 1.0, float(self._unknown_names(question)),
-                float(self._number_missing(question, top[:2])),
+                float(self._fact_missing(question, signals, top[:2])),
             ]
         )  # fmt: skip
 
@@ -82,13 +110,24 @@ class CoverageCheck:
                 count += 1
         return count
 
-    def _number_missing(self, question: str, top: list[int]) -> bool:
-        """The question wants a number and the best passages hold none (other than the question's own)."""
-        if not _WANTS_NUMBER.search(question):
+    def _fact_missing(self, question: str, signals: Signals, top: list[int]) -> bool:
+        """The question asks for a figure, date, fee or duration that the best sentences of the best passages
+        do not hold (a number the question itself gives does not count)."""
+        # the most specific kind asked decides: "how much does it cost" wants a fee, not any number
+        asked = next((evidence for wants, evidence in _ASKED_FACTS if wants.search(question)), None)
+        if asked is None:
             return False
-        asked = set(_DIGITS.findall(question))
-        for u in np.flatnonzero(np.isin(self.retriever.unit_chunk, top)):
-            text = self.retriever.units[u].text
-            if set(_DIGITS.findall(text)) - asked or _NUMBER_WORD.search(text):
+        r = self.retriever
+        units = np.flatnonzero(np.isin(r.unit_chunk, top))
+        q_terms = signals.question_terms
+        closeness = [
+            signals.unit_dense[u] + LEXICAL_WEIGHT * len(q_terms & r.unit_terms[u]) / max(len(q_terms), 1)
+            for u in units
+        ]
+        best = [units[i] for i in np.argsort(closeness)[::-1][:EVIDENCE_UNITS]]
+        own_numbers = set(_DIGITS.findall(question))
+        for u in best:
+            text = _DIGITS.sub(lambda m: m.group(0) if m.group(0) not in own_numbers else "", r.units[u].text)
+            if asked.search(text):
                 return False
         return True

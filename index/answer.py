@@ -102,7 +102,8 @@ def compose(ranked: list[RankedUnit]) -> str:
     parts: list[str] = []
     length = 0
     for score, n, unit in ranked:
-        if len(parts) == ANSWER_UNITS or score < best - UNIT_MARGIN:
+        # the lead is quoted however it scores: an answer is never empty
+        if len(parts) == ANSWER_UNITS or (parts and score < best - UNIT_MARGIN):
             break
         text = " ".join(unit.text.split())
         if parts and length + len(text) > ANSWER_CHARS:

@@ -23,6 +23,7 @@ class Unit:
     end: int
     sentence: str  # verbatim, without list marker
     leadin: str  # the lead-in that heads it ("Programs may not:"), or ""
+    heading: str = ""  # the heading of its section ("How often is too often?")
 
     @property
     def text(self) -> str:
@@ -47,6 +48,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 def answer_units(chunk: Chunk, position: int) -> list[Unit]:
     units: list[Unit] = []
+    heading = chunk.section[-1] if chunk.section else ""
     leadin = chunk.context if chunk.context.rstrip().endswith(":") else ""
     for block in read_blocks(chunk.text):
         if block.kind == "heading":
@@ -63,10 +65,11 @@ def answer_units(chunk: Chunk, position: int) -> list[Unit]:
             *spans, (s, e) = spans
             leadin = body[s:e]
         base = chunk.start + block.start + offset
-        units.extend(Unit(position, base + s, base + e, body[s:e], own_leadin) for s, e in spans)
+        units.extend(Unit(position, base + s, base + e, body[s:e], own_leadin, heading) for s, e in spans)
     return units
 
 
 def unit_embed_text(unit: Unit) -> str:
-    """A sentence is embedded with its lead-in only: the heading path blurs a one-line match."""
-    return plain(unit.text)
+    """A sentence is embedded with its lead-in and its own section's heading, which says what it is about
+    ("How often is too often?: Before interview: 0-1 email per program"); the whole heading path blurs it."""
+    return plain(f"{unit.heading}: {unit.text}" if unit.heading else unit.text)
