@@ -1,0 +1,61 @@
+"""The fitted pieces behind answer quality: the listwise ranker, answer composition, the asked-fact check."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index.advisor import Advisor
+from index.answer import RankedUnit, compose
+from index.linear import calibrated, fit_listwise
+from index.sentences import Unit, answer_units, unit_embed_text
+
+
+def test_the_listwise_ranker_puts_the_right_candidate_first() -> None:
+    rng = np.random.default_rng(0)
+    groups = []
+    for _ in range(40):
+        x = rng.normal(size=(12, 2))
+        right = np.zeros(12)
+        right[int(np.argmax(x[:, 0] - 0.2 * x[:, 1]))] = 1.0  # the first feature decides, the second barely
+        groups.append((x, right))
+    model = fit_listwise(groups, ("a", "b"))
+    firsts = [g[1][int(np.argmax(model.score(g[0])))] for g in groups]
+    assert np.mean(firsts) >= 0.9
+    assert model.weights[0] > abs(model.weights[1])
+
+
+def test_calibration_keeps_the_order_and_gives_log_odds() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(400, 1))
+    y = (x[:, 0] + rng.normal(scale=0.5, size=400) > 1.0).astype(float)
+    model = fit_listwise([(x[i : i + 20], y[i : i + 20]) for i in range(0, 400, 20)], ("a",))
+    scaled = calibrated(model, x, y)
+    assert np.array_equal(np.argsort(model.score(x)), np.argsort(scaled.score(x)))
+    assert scaled.score(np.array([[3.0]]))[0] > 0 > scaled.score(np.array([[-3.0]]))[0]
+
+
+def test_an_answer_always_quotes_its_lead_sentence() -> None:
+    lead = RankedUnit(0.2, 1, Unit(0, 0, 10, "Lead sentence.", ""))
+    better = RankedUnit(0.9, 2, Unit(1, 20, 30, "A closer sentence of the second passage.", ""))
+    answer = compose([lead, better])
+    assert answer.startswith("Lead sentence. [1]")
+    assert "A closer sentence" in answer
+
+
+def test_a_sentence_is_embedded_with_its_sections_heading(advisor: Advisor) -> None:
+    chunk = next(c for c in advisor.retriever.chunks if c.section[-1] == "How often is too often?")
+    unit = answer_units(chunk, 0)[0]
+    assert unit_embed_text(unit).startswith("How often is too often?: ")
+    assert unit.sentence in advisor.guides[chunk.guide].text
+
+
+def test_a_fee_date_or_figure_the_guide_does_not_hold_is_missing(advisor: Advisor) -> None:
+    def missing(question: str) -> float:
+        signals = advisor.retriever.signals(question, advisor.embed_question(question))
+        return advisor.coverage.judge(question, signals).evidence["fact_missing"]
+
+    assert missing("How much is the fee to register for the Match?") == 1.0
+    assert missing("What is the deadline to register for the Match?") == 1.0
+    assert missing("When do people usually send a letter of intent, what month?") == 0.0
+    assert missing("How many emails can I send a program before the interview?") == 0.0
+    assert missing("Can I email the program director about my visa?") == 0.0
