@@ -28,6 +28,7 @@ from scripts._cli import Parser, read_jsonl
 from scripts.eval import norm
 
 ROOT = Path(__file__).resolve().parents[1]
+FOLDS = 5
 
 
 def placeholder(features: tuple[str, ...]) -> LinearModel:
@@ -41,7 +42,7 @@ def ranking_data(advisor: Advisor, rows: list[dict[str, Any]]) -> list[tuple[np.
     for row in rows:
         if row.get("abstain"):
             continue
-        signals = advisor.retriever.signals(row["q"], advisor.embed_question(row["q"]))
+        signals = advisor.retriever.signals(advisor.repair(row["q"]), advisor.embed_question(row["q"]))
         golds = [norm(g) for g in row["gold"]]
         right = [any(g in norm(c.text) for g in golds) for c in advisor.retriever.chunks]
         groups.append((signals.features, np.array(right, dtype=np.float64)))
@@ -51,10 +52,16 @@ def ranking_data(advisor: Advisor, rows: list[dict[str, Any]]) -> list[tuple[np.
 def coverage_data(advisor: Advisor, rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     for row in rows:
-        signals = advisor.retriever.signals(row["q"], advisor.embed_question(row["q"]))
-        xs.append(advisor.coverage.features(row["q"], signals))
+        question = advisor.repair(row["q"])  # as the Advisor reads it
+        signals = advisor.retriever.signals(question, advisor.embed_question(row["q"]))
+        xs.append(advisor.coverage.features(question, signals))
         ys.append(0.0 if row.get("abstain") else 1.0)
     return np.array(xs), np.array(ys)
+
+
+def fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]]) -> LinearModel:
+    x, y = np.vstack([g[0] for g in groups]), np.concatenate([g[1] for g in groups])
+    return calibrated(fit_listwise(groups, retrieval.FEATURES), x, y)
 
 
 def fit(
@@ -66,10 +73,17 @@ def fit(
     blank = {"ranker": placeholder(retrieval.FEATURES), "abstention": placeholder(abstention.FEATURES)}
 
     groups = ranking_data(Advisor.load(content, folder, embedder, blank), rows)
-    x, y = np.vstack([g[0] for g in groups]), np.concatenate([g[1] for g in groups])
-    ranker = calibrated(fit_listwise(groups, retrieval.FEATURES), x, y)
-    advisor = Advisor.load(content, folder, embedder, {**blank, "ranker": ranker})
-    x, y = coverage_data(advisor, rows)
+    ranker = fit_ranker(groups)
+    # The abstention check sees each question scored by a ranker fitted without it, as a new question will be:
+    # scored by the ranker that fitted them, the fitting questions look better covered than any new one.
+    fold = [n % FOLDS for n in range(len(rows))]
+    covered_fold = [f for f, row in zip(fold, rows, strict=True) if not row.get("abstain")]
+    parts = []
+    for k in range(FOLDS):
+        fold_ranker = fit_ranker([g for g, f in zip(groups, covered_fold, strict=True) if f != k])
+        fold_advisor = Advisor.load(content, folder, embedder, {**blank, "ranker": fold_ranker})
+        parts.append(coverage_data(fold_advisor, [row for row, f in zip(rows, fold, strict=True) if f == k]))
+    x, y = np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     model = fit_logistic(x, y, abstention.FEATURES)
     covered_scores = np.sort(model.score(x[y == 1]))
     # the highest threshold that refuses at most the allowed share of covered questions
