@@ -47,7 +47,11 @@ class Settings(BaseSettings):
     )
     batch_max_size: int = Field(32, ge=1, description="Most questions embedded together in one model call.")
     batch_max_wait_ms: float = Field(
-        2.0, ge=0, le=50, description="Longest a batch waits to fill (only while questions arrive concurrently)."
+        0.0,
+        ge=0,
+        le=50,
+        description="Longest a model thread waits for a batch to fill while recent batches were shared and no "
+        "other thread is free; with several model workers, waiting only idles a core (see README).",
     )
     cache_size: int = Field(1024, ge=0, description="Answers kept for repeated questions; 0: no cache.")
     model_threads: int = Field(1, ge=0, description="CPU threads per model call; 0: one per core (see README).")

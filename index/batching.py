@@ -1,20 +1,23 @@
 """Micro-batching: questions asked at the same time are embedded together, in one encode() call.
 
 One model run has a fixed cost (about 1.5 ms) besides its tokens', so questions asked together
-are run together. One task on the event loop collects waiting texts into a batch as soon as a
-worker thread is free; each of `workers` threads runs one batch at a time, so the loop never
-blocks on the model and, with a worker per core, the cores encode side by side. A lone question
-is not held back: the batcher waits (at most `max_wait` seconds) for a batch to fill only while
-recent batches were shared.
+are run together. `workers` model threads take the waiting texts themselves, each a batch at a
+time, so the cores encode side by side and a free thread never waits for the busy event loop to
+hand it work (when the loop dispatched batches, the model threads sat idle a third of the time
+under load). The loop only queues texts and receives vectors. When several threads are free,
+the waiting texts are shared out among them. A lone question is not held back: a thread waits
+(at most `max_wait` seconds) for a batch to fill only while recent batches were shared and no
+other thread is free.
 
-All methods are to be called from the event loop the batcher was started on.
+`start`, `embed` and `aclose` are to be called from the event loop the batcher was started on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 
 import numpy as np
@@ -37,32 +40,35 @@ class MicroBatcher:
         self.max_batch = max_batch
         self.max_wait = max_wait
         self.workers = workers
-        self._queue: asyncio.Queue[_Waiter | None] = asyncio.Queue()
-        self._executor: ThreadPoolExecutor | None = None
-        self._free_workers = asyncio.Semaphore(workers)
-        self._running: set[asyncio.Task[None]] = set()
-        self._runner: asyncio.Task[None] | None = None
-        self._closed = False
+        self._pending: deque[_Waiter] = deque()
+        self._changed = threading.Condition()
+        self._idle = 0  # threads waiting for texts
         self._last_batch = 0
+        self._threads: list[threading.Thread] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
         self.batches = 0  # encode() calls made, for tests and metrics
         self.texts = 0
 
     async def start(self) -> None:
-        if self._runner is not None or self._closed:
+        if self._loop is not None or self._closed:
             raise RuntimeError("a batcher starts once")
-        self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="embed")
-        self._runner = asyncio.get_running_loop().create_task(self._run(), name="micro-batcher")
+        self._loop = asyncio.get_running_loop()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"embed_{n}", daemon=True) for n in range(self.workers)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     async def aclose(self) -> None:
-        """Stop taking texts, encode the ones already waiting, then stop the worker thread."""
+        """Stop taking texts, encode the ones already waiting, then stop the model threads."""
         if self._closed:
             return
-        self._closed = True
-        if self._runner is not None:
-            self._queue.put_nowait(None)
-            await self._runner
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+        for thread in self._threads:
+            await asyncio.to_thread(thread.join)
 
     async def __aenter__(self) -> MicroBatcher:
         await self.start()
@@ -75,69 +81,77 @@ class MicroBatcher:
 
     async def embed(self, text: str) -> np.ndarray:
         """The embedding of `text` (shape (dim,)), encoded together with whatever else is waiting."""
-        if self._closed or self._runner is None:
+        if self._closed or self._loop is None:
             raise BatcherClosedError("the embedding batcher is not running")
-        future: asyncio.Future[np.ndarray] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((text, future))
+        future: asyncio.Future[np.ndarray] = self._loop.create_future()
+        with self._changed:
+            self._pending.append((text, future))
+            self._changed.notify()
         return await future
 
-    async def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            first = await self._queue.get()
-            if first is None:
-                break
-            await self._free_workers.acquire()  # texts that queue meanwhile join this batch
-            batch, stopping = await self._collect(first)
-            task = asyncio.get_running_loop().create_task(self._encode_batch(batch))
-            self._running.add(task)
-            task.add_done_callback(self._finished)
-        if self._running:
-            await asyncio.wait(self._running)
+    # --- on the model threads ---------------------------------------------------------------
 
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
-        self._free_workers.release()
-
-    async def _collect(self, first: _Waiter) -> tuple[list[_Waiter], bool]:
-        """`first` and the texts queued behind it, up to max_batch; (batch, whether to stop after it)."""
-        batch = [first]
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + (self.max_wait if self._last_batch > 1 else 0.0)
-        while len(batch) < self.max_batch:
-            if self._queue.empty():
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    break
-                try:
-                    item = await asyncio.wait_for(self._queue.get(), remaining)
-                except TimeoutError:
-                    break
+    def _work(self) -> None:
+        while True:
+            batch = self._take()
+            if batch is None:
+                return
+            # A caller that left (its future cancelled on the loop) has its text skipped; the check
+            # is a read of the future's state and at worst encodes a text nobody waits for.
+            live = [(text, future) for text, future in batch if not future.done()]
+            if not live:
+                continue
+            try:
+                vectors = self._encode([text for text, _ in live])
+                if vectors.shape[0] != len(live):
+                    raise ValueError(f"encode() returned {vectors.shape[0]} vectors for {len(live)} texts")
+            except Exception as exc:
+                self._call_on_loop(self._fail, live, exc)
             else:
-                item = self._queue.get_nowait()
-            if item is None:
-                return batch, True
-            batch.append(item)
-        return batch, False
+                self._call_on_loop(self._deliver, live, vectors)
 
-    async def _encode_batch(self, batch: list[_Waiter]) -> None:
-        live = [(text, future) for text, future in batch if not future.done()]  # callers gone: skip their texts
-        self._last_batch = len(batch)
-        if not live:
-            return
-        texts = [text for text, _ in live]
-        assert self._executor is not None
+    def _take(self) -> list[_Waiter] | None:
+        """The next batch to encode; None once the batcher is closed and nothing waits."""
+        with self._changed:
+            self._idle += 1
+            try:
+                while not self._pending:
+                    if self._closed:
+                        return None
+                    self._changed.wait()
+                if self._idle > 1:
+                    # Other threads are free too: take a fair share, and leave the rest to them.
+                    limit = min(self.max_batch, -(-len(self._pending) // self._idle))
+                else:
+                    limit = self.max_batch
+                    if self._last_batch > 1 and not self._closed:
+                        self._changed.wait_for(lambda: len(self._pending) >= limit or self._closed, self.max_wait)
+                batch = [self._pending.popleft() for _ in range(min(limit, len(self._pending)))]
+                self._last_batch = len(batch)
+                if self._pending:
+                    self._changed.notify()  # the rest is another free thread's
+                return batch
+            finally:
+                self._idle -= 1
+
+    def _call_on_loop(self, callback: Callable[..., None], *args: object) -> None:
+        assert self._loop is not None
         try:
-            vectors = await asyncio.get_running_loop().run_in_executor(self._executor, self._encode, texts)
-            if vectors.shape[0] != len(texts):
-                raise ValueError(f"encode() returned {vectors.shape[0]} vectors for {len(texts)} texts")
-        except Exception as exc:
-            for _, future in live:
-                if not future.done():
-                    future.set_exception(exc)
-            return
+            self._loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:  # the loop is closed: nobody is left to answer
+            pass
+
+    # --- on the event loop ------------------------------------------------------------------
+
+    def _deliver(self, live: list[_Waiter], vectors: np.ndarray) -> None:
         self.batches += 1
-        self.texts += len(texts)
+        self.texts += len(live)
         for (_, future), vector in zip(live, vectors, strict=True):
             if not future.done():
                 future.set_result(vector)
+
+    @staticmethod
+    def _fail(live: list[_Waiter], exc: Exception) -> None:
+        for _, future in live:
+            if not future.done():
+                future.set_exception(exc)

@@ -137,10 +137,16 @@ def test_a_cancelled_caller_does_not_disturb_the_others() -> None:
     items = texts(5)
 
     async def run() -> list[np.ndarray | BaseException]:
-        async with MicroBatcher(fake.encode, max_batch=32, max_wait=0.005) as batcher:
+        async with MicroBatcher(fake.encode, max_batch=32, max_wait=0) as batcher:
+            fake.release.clear()  # the model is busy with another text while these queue
+            busy = asyncio.ensure_future(batcher.embed("keeps the model busy"))
+            assert await asyncio.to_thread(fake.started.wait, 5)
             tasks = [asyncio.ensure_future(batcher.embed(t)) for t in items]
             await asyncio.sleep(0)
             tasks[2].cancel()
+            await asyncio.sleep(0)
+            fake.release.set()
+            await busy
             return await asyncio.gather(*tasks, return_exceptions=True)
 
     results = asyncio.run(run())
