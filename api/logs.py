@@ -6,6 +6,7 @@ unless ADVISOR_LOG_QUESTIONS is set, and then only after `redact`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -29,6 +30,11 @@ class RequestContext:
     log_questions: bool
 
 
+# Ids are unique, not secret: a random prefix per process and a counter (a fresh uuid4 read the
+# system's random source on every request, and waited for the interpreter lock after it).
+_ID_PREFIX = uuid.uuid4().hex[:20]
+_ID_COUNTER = itertools.count(1)
+
 current: ContextVar[RequestContext | None] = ContextVar("advisor_request", default=None)
 
 
@@ -36,7 +42,7 @@ def request_id_from(header: str | None) -> str:
     """The caller's X-Request-ID when it is a plain token, else a fresh one."""
     if header and _REQUEST_ID.fullmatch(header):
         return header
-    return uuid.uuid4().hex
+    return f"{_ID_PREFIX}{next(_ID_COUNTER) & 0xFFFFFFFFFFFF:012x}"
 
 
 def printable(text: str, limit: int = _PATH_MAX) -> str:

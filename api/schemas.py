@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -89,7 +88,7 @@ class AskResponse(BaseModel):
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AskResponse:
-        return cls.model_validate(dataclasses.asdict(answer))
+        return cls.model_validate(answer, from_attributes=True)  # reads the dataclasses without copying them
 
 
 class GuideOut(BaseModel):

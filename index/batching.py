@@ -15,6 +15,7 @@ other thread is free.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -136,10 +137,8 @@ class MicroBatcher:
 
     def _call_on_loop(self, callback: Callable[..., None], *args: object) -> None:
         assert self._loop is not None
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is left to answer
             self._loop.call_soon_threadsafe(callback, *args)
-        except RuntimeError:  # the loop is closed: nobody is left to answer
-            pass
 
     # --- on the event loop ------------------------------------------------------------------
 
