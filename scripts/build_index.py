@@ -13,8 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.settings import get_settings
 from index.build import build_index, is_current
-from index.embeddings import MODEL_NAME, WEIGHTS_SHA256, MiniLMEmbedder, bundled_model_dir
+from index.embeddings import MiniLMEmbedder
 from index.errors import AdvisorError
+from index.model_files import MODEL_NAME, WEIGHTS_SHA256, bundled_model_dir
 from index.onnx_export import ensure_export
 from scripts._cli import Parser, fail
 
@@ -27,12 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--if-stale", action="store_true", help="build only when content or model changed")
     args = parser.parse_args(argv)
     try:
-        ensure_export(bundled_model_dir(), settings.model_cache_dir)  # the server loads the model from this export
         if args.if_stale and is_current(args.content, args.out, MODEL_NAME, WEIGHTS_SHA256):
+            ensure_export(bundled_model_dir(), settings.model_cache_dir)  # what the server loads the model from
             print(f"index at {args.out} is up to date")
             return 0
         print("loading model…", file=sys.stderr)
-        embedder = MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=0)
+        embedder = MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=0)  # exports it if missing
 
         def progress(done: int, total: int) -> None:
             print(

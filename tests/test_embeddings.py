@@ -14,6 +14,7 @@ from index.build import chunk_guides, embedding_texts
 from index.content import load_guides
 from index.embeddings import RUN_COST_TOKENS, MiniLMEmbedder, SentenceTransformerEmbedder, length_runs
 from index.errors import ModelError
+from index.model_files import DEFAULT_EXPORT_DIR
 from index.onnx_export import export_path, record_path, verified_export
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,8 +58,6 @@ def test_similar_lengths_share_a_run_and_far_ones_do_not() -> None:
 
 @pytest.mark.model
 def test_a_damaged_export_is_made_again_from_the_verified_weights(embedder: MiniLMEmbedder, tmp_path: Path) -> None:
-    from index.embeddings import DEFAULT_EXPORT_DIR
-
     good = export_path(DEFAULT_EXPORT_DIR)
     copy = export_path(tmp_path)
     shutil.copy(good, copy)

@@ -223,7 +223,7 @@ def test_nothing_is_unpickled() -> None:
 
 
 def test_the_model_and_the_index_are_in_formats_that_cannot_run_code(index_dir: Path) -> None:
-    from index.embeddings import bundled_model_dir
+    from index.model_files import bundled_model_dir
 
     pickled = [".bin", ".pt", ".pth", ".pkl", ".pickle", ".joblib", ".ckpt"]
     assert [p.name for p in bundled_model_dir().rglob("*") if p.suffix in pickled] == []
