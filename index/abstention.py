@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.answer import LEXICAL_WEIGHT
+from index.answer import closeness
 from index.linear import LinearModel
 from index.retrieval import Retriever, Signals
 from index.vocabulary import terms
@@ -120,11 +120,8 @@ class CoverageCheck:
         r = self.retriever
         units = np.flatnonzero(np.isin(r.unit_chunk, top))
         q_terms = signals.question_terms
-        closeness = [
-            signals.unit_dense[u] + LEXICAL_WEIGHT * len(q_terms & r.unit_terms[u]) / max(len(q_terms), 1)
-            for u in units
-        ]
-        best = [units[i] for i in np.argsort(closeness)[::-1][:EVIDENCE_UNITS]]
+        scores = [closeness(float(signals.unit_dense[u]), q_terms, r.unit_terms[u]) for u in units]
+        best = [units[i] for i in np.argsort(scores)[::-1][:EVIDENCE_UNITS]]
         own_numbers = set(_DIGITS.findall(question))
         for u in best:
             text = _DIGITS.sub(lambda m: m.group(0) if m.group(0) not in own_numbers else "", r.units[u].text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -79,14 +80,19 @@ def cite(hits: list[Hit], guides: dict[str, Guide], base_url: str) -> list[Citat
     return citations
 
 
+def closeness(cosine: float, question_terms: AbstractSet[str], unit_terms: AbstractSet[str]) -> float:
+    """How well one sentence answers a question: its meaning, plus a share of the question's words."""
+    overlap = len(question_terms & unit_terms) / len(question_terms) if question_terms else 0.0
+    return cosine + LEXICAL_WEIGHT * overlap
+
+
 def rank_units(question: str, query_vector: np.ndarray, hits: list[Hit], retriever: Retriever) -> list[RankedUnit]:
     """Every sentence of the cited chunks, scored by meaning and shared words, best first."""
     q_terms = set(terms(question))
     ranked = []
     for n, hit in enumerate(hits, 1):
         for u in np.flatnonzero(retriever.unit_chunk == hit.position):
-            overlap = len(q_terms & retriever.unit_terms[u]) / len(q_terms) if q_terms else 0.0
-            score = float(retriever.unit_matrix[u] @ query_vector) + LEXICAL_WEIGHT * overlap
+            score = closeness(float(retriever.unit_matrix[u] @ query_vector), q_terms, retriever.unit_terms[u])
             ranked.append(RankedUnit(score - LATER_CITATION_PENALTY * (n - 1), n, retriever.units[u]))
     ranked.sort(key=lambda r: (-r.score, r.citation))
     lead = next((r for r in ranked if r.citation == 1), None)
