@@ -7,6 +7,7 @@ import json
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -54,3 +55,21 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
     except (OSError, ValueError) as exc:
         fail(f"cannot read set {path}: {exc}")
+
+
+def reply_from(
+    url: str | None, remote: Callable[[str], dict[str, Any]], local: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """The server's reply when `url` is given, else the in-process one; a domain error ends the script with one line."""
+    if url:
+        return remote(url)
+    from index.errors import AdvisorError
+
+    try:
+        return local()
+    except AdvisorError as exc:
+        fail(str(exc))
+
+
+def print_reply(reply: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], str]) -> None:
+    sys.stdout.write(json.dumps(reply, ensure_ascii=False, indent=2) + "\n" if as_json else render(reply))

@@ -9,7 +9,6 @@ it asks a running server instead and loads no model.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import textwrap
@@ -19,7 +18,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.schemas import QUESTION_MAX, TOP_K_MAX, AskResponse
-from scripts._cli import Parser, fail, post_json
+from scripts._cli import Parser, post_json, print_reply, reply_from
 
 
 def ask_in_process(question: str, top_k: int) -> dict[str, Any]:
@@ -67,16 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"the question is {len(question)} characters; at most {QUESTION_MAX}")
     if not 1 <= args.top_k <= TOP_K_MAX:
         parser.error(f"--top-k must be between 1 and {TOP_K_MAX}")
-    if args.url:
-        reply = ask_server(args.url, question, args.top_k)
-    else:
-        from index.errors import AdvisorError
-
-        try:
-            reply = ask_in_process(question, args.top_k)
-        except AdvisorError as exc:
-            fail(str(exc))
-    sys.stdout.write(json.dumps(reply, ensure_ascii=False, indent=2) + "\n" if args.json else render(reply))
+    reply = reply_from(
+        args.url, lambda url: ask_server(url, question, args.top_k), lambda: ask_in_process(question, args.top_k)
+    )
+    print_reply(reply, args.json, render)
     return 0
 
 

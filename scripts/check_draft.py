@@ -9,7 +9,6 @@ model and index); with --url, or ADVISOR_URL set, it asks a running server and l
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import textwrap
@@ -19,7 +18,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.drafts import MAX_CHARS
-from scripts._cli import Parser, fail, post_json
+from scripts._cli import Parser, post_json, print_reply, reply_from
 
 WIDTH = 88
 MARKS = {"problem": "PROBLEM", "caution": "CAUTION", "tip": "TIP"}
@@ -82,16 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("the draft is empty")
     if len(text) > MAX_CHARS:
         parser.error(f"the draft is {len(text)} characters; at most {MAX_CHARS}")
-    if args.url:
-        reply = check_server(args.url, text)
-    else:
-        from index.errors import AdvisorError
-
-        try:
-            reply = check_in_process(text)
-        except AdvisorError as exc:
-            fail(str(exc))
-    sys.stdout.write(json.dumps(reply, ensure_ascii=False, indent=2) + "\n" if args.json else render(reply))
+    reply = reply_from(args.url, lambda url: check_server(url, text), lambda: check_in_process(text))
+    print_reply(reply, args.json, render)
     return 0
 
 
