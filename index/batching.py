@@ -34,7 +34,7 @@ _Waiter = tuple[str, "asyncio.Future[np.ndarray]"]
 
 
 class MicroBatcher:
-    def __init__(self, encode: Encode, max_batch: int = 32, max_wait: float = 0.002, workers: int = 1) -> None:
+    def __init__(self, encode: Encode, max_batch: int = 32, max_wait: float = 0.0, workers: int = 1) -> None:
         if max_batch < 1 or max_wait < 0 or workers < 1:
             raise ValueError("max_batch and workers must be ≥ 1 and max_wait ≥ 0")
         self._encode = encode

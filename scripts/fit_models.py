@@ -68,28 +68,29 @@ def fit(
     content: Path, rows: list[dict[str, Any]], embedder: MiniLMEmbedder, max_false_refusals: float = 0.03
 ) -> tuple[dict[str, LinearModel], float]:
     """The ranker and the abstention check fitted on `rows`, and the share of not-covered rows refused."""
-    folder = Path(tempfile.mkdtemp(prefix="advisor-fit-"))
-    build_index(content, folder, embedder)
-    blank = {"ranker": placeholder(retrieval.FEATURES), "abstention": placeholder(abstention.FEATURES)}
+    with tempfile.TemporaryDirectory(prefix="advisor-fit-") as tmp:
+        folder = Path(tmp)
+        build_index(content, folder, embedder)
+        blank = {"ranker": placeholder(retrieval.FEATURES), "abstention": placeholder(abstention.FEATURES)}
 
-    groups = ranking_data(Advisor.load(content, folder, embedder, blank), rows)
-    ranker = fit_ranker(groups)
-    # The abstention check sees each question scored by a ranker fitted without it, as a new question will be:
-    # scored by the ranker that fitted them, the fitting questions look better covered than any new one.
-    fold = [n % FOLDS for n in range(len(rows))]
-    covered_fold = [f for f, row in zip(fold, rows, strict=True) if not row.get("abstain")]
-    parts = []
-    for k in range(FOLDS):
-        fold_ranker = fit_ranker([g for g, f in zip(groups, covered_fold, strict=True) if f != k])
-        fold_advisor = Advisor.load(content, folder, embedder, {**blank, "ranker": fold_ranker})
-        parts.append(coverage_data(fold_advisor, [row for row, f in zip(rows, fold, strict=True) if f == k]))
-    x, y = np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-    model = fit_logistic(x, y, abstention.FEATURES)
-    covered_scores = np.sort(model.score(x[y == 1]))
-    # the highest threshold that refuses at most the allowed share of covered questions
-    threshold = float(covered_scores[int(np.floor(max_false_refusals * len(covered_scores)))] - 1e-6)
-    model = LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)
-    refused = float((model.score(x) < threshold)[y == 0].mean())
+        groups = ranking_data(Advisor.load(content, folder, embedder, blank), rows)
+        ranker = fit_ranker(groups)
+        # The abstention check sees each question scored by a ranker fitted without it, as a new question will be:
+        # scored by the ranker that fitted them, the fitting questions look better covered than any new one.
+        fold = [n % FOLDS for n in range(len(rows))]
+        covered_fold = [f for f, row in zip(fold, rows, strict=True) if not row.get("abstain")]
+        parts = []
+        for k in range(FOLDS):
+            fold_ranker = fit_ranker([g for g, f in zip(groups, covered_fold, strict=True) if f != k])
+            fold_advisor = Advisor.load(content, folder, embedder, {**blank, "ranker": fold_ranker})
+            parts.append(coverage_data(fold_advisor, [row for row, f in zip(rows, fold, strict=True) if f == k]))
+        x, y = np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        model = fit_logistic(x, y, abstention.FEATURES)
+        covered_scores = np.sort(model.score(x[y == 1]))
+        # the highest threshold that refuses at most the allowed share of covered questions
+        threshold = float(covered_scores[int(np.floor(max_false_refusals * len(covered_scores)))] - 1e-6)
+        model = LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)
+        refused = float((model.score(x) < threshold)[y == 0].mean())
     return {"ranker": ranker, "abstention": model}, refused
 
 
