@@ -282,12 +282,12 @@ def one_search_thread() -> Iterator[None]:
 def bare_rows(ctx: Context, embedder: Any) -> list[Row]:
     """The same work as one request, in this process, run as the server runs it (model threads
     from the same settings, one FAISS thread); once more with a model thread per core, for reference."""
-    from api.settings import Settings
+    from api.settings import Settings, usable_cores
     from index.advisor import Advisor
     from index.embeddings import MiniLMEmbedder
 
     settings = Settings()
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     questions = Questions()
     base = f"http://{HOST}:8000"
 
@@ -334,6 +334,8 @@ def _load_rows(label: str, result: LoadResult, bare: float) -> list[Row]:
 
 
 def http_rows(ctx: Context) -> list[Row]:
+    from api.settings import usable_cores
+
     rows: list[Row] = []
     bare = ctx.bare_p50
     questions = Questions()
@@ -378,7 +380,7 @@ def http_rows(ctx: Context) -> list[Row]:
             Row(
                 "HTTP, concurrency 16",
                 "CPU bound on idle cores (cores / both)",
-                (os.cpu_count() or 1) / cpu_per_request,
+                usable_cores() / cpu_per_request,
                 "req/s",
             ),
         ]
