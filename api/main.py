@@ -26,13 +26,17 @@ log = logging.getLogger("advisor")
 EmbedderFactory = Callable[[], Embedder]
 
 
+def question_encoder(settings: Settings) -> MiniLMEmbedder:
+    """The encoder the service asks with; the command-line scripts ask with the same one."""
+    return MiniLMEmbedder(
+        cache_dir=settings.model_cache_dir, threads=settings.model_threads, precision=settings.model_precision
+    )
+
+
 def create_app(settings: Settings | None = None, embedder_factory: EmbedderFactory | None = None) -> FastAPI:
     settings = settings or get_settings()
-
-    def serving_embedder() -> Embedder:
-        return MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=settings.model_threads)
-
-    make_embedder = embedder_factory or serving_embedder
+    serving = settings
+    make_embedder = embedder_factory or (lambda: question_encoder(serving))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -10,6 +10,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from index.onnx_export import Precision
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -60,6 +62,11 @@ class Settings(BaseSettings):
         ge=1,
         le=32,
         description="Model calls run side by side, a batch each; default: one per core, at most 4 (see README).",
+    )
+    model_precision: Precision = Field(
+        "int8",
+        description="Graph that encodes questions: int8 (2.3x faster, the same eval numbers) or fp32 (the "
+        "reference's vectors); indexes are always built in fp32 (see README: Performance).",
     )
     model_cache_dir: Path = Field(
         ROOT / "build" / "model",

@@ -18,7 +18,7 @@ from index.model_files import (
     max_seq_length,
     verify_weights,
 )
-from index.onnx_export import INPUTS, OUTPUT, ensure_export
+from index.onnx_export import INPUTS, OUTPUT, Precision, ensure_export
 
 
 class Embedder(Protocol):
@@ -37,18 +37,26 @@ class MiniLMEmbedder:
     Texts are tokenised as sentence-transformers does (stripped, truncated at the model's
     max_seq_length) and pooled the same way; its vectors match the reference encoder's to about 1e-7.
     A batch is split into runs of similar length, since every padded token costs what a real one does.
+    `precision="int8"` runs the quantized graph instead (see index/onnx_export.py): for questions, not indexes.
     """
 
     name = MODEL_NAME
     weights_sha256 = WEIGHTS_SHA256
 
-    def __init__(self, model_dir: Path | None = None, cache_dir: Path | None = None, threads: int = 1) -> None:
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        cache_dir: Path | None = None,
+        threads: int = 1,
+        precision: Precision = "fp32",
+    ) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
         model_dir = model_dir or bundled_model_dir()
         verify_weights(model_dir)
-        onnx_path = ensure_export(model_dir, cache_dir or DEFAULT_EXPORT_DIR)
+        self.precision = precision
+        onnx_path = ensure_export(model_dir, cache_dir or DEFAULT_EXPORT_DIR, precision)
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_seq_length(model_dir))

@@ -8,8 +8,14 @@ safetensors the reference encoder loads (sentence-transformers), after their sha
 checked, and a record beside it names the weights it came from and its own sha256, which
 the encoder checks before every load.
 
-`python -m index.onnx_export MODEL_DIR OUT.onnx` exports in a child process, so the
-process that asked never imports torch.
+Beside the float graph sits an int8 one, made from it by ONNX Runtime's dynamic quantization
+with one scale per output channel: questions are encoded 2.3x faster, their vectors keep a
+cosine of 0.99 to the reference's, and every eval metric stays where the float graph puts it
+(README, "Performance"). One scale per tensor, the default, lost too much (cosine 0.96, a
+different top passage for a fifth of questions). Indexes are always built with the float graph.
+
+`python -m index.onnx_export MODEL_DIR CACHE_DIR` makes both graphs in a child process, so
+the process that asked never imports torch.
 """
 
 from __future__ import annotations
@@ -21,16 +27,17 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import cast
+from typing import Literal, cast
 
 from index.errors import ModelError
 from index.model_files import MODEL_NAME, WEIGHTS_SHA256, file_sha256, verify_weights
 
-EXPORT_FORMAT = 1
+EXPORT_FORMAT = 2
 OPSET = 17
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT = "last_hidden_state"
 EXPORT_TIMEOUT_S = 300
+Precision = Literal["fp32", "int8"]
 
 
 @dataclass(frozen=True)
@@ -39,19 +46,21 @@ class ExportRecord:
     weights_sha256: str
     onnx_sha256: str
     opset: int
+    precision: Precision = "fp32"
     format: int = EXPORT_FORMAT
 
 
-def export_path(cache_dir: Path) -> Path:
-    return cache_dir / f"{MODEL_NAME}-{WEIGHTS_SHA256[:12]}.onnx"
+def export_path(cache_dir: Path, precision: Precision = "fp32") -> Path:
+    suffix = "" if precision == "fp32" else f".{precision}"
+    return cache_dir / f"{MODEL_NAME}-{WEIGHTS_SHA256[:12]}{suffix}.onnx"
 
 
 def record_path(onnx_path: Path) -> Path:
     return onnx_path.with_suffix(".json")
 
 
-def verified_export(onnx_path: Path) -> bool:
-    """The graph at `onnx_path` is whole and was exported from the weights this code expects."""
+def verified_export(onnx_path: Path, precision: Precision = "fp32") -> bool:
+    """The graph at `onnx_path` is whole, of that precision, and made from the weights this code expects."""
     try:
         record = ExportRecord(**json.loads(record_path(onnx_path).read_text("utf-8")))
     except (OSError, ValueError, TypeError):
@@ -60,21 +69,22 @@ def verified_export(onnx_path: Path) -> bool:
         record.format == EXPORT_FORMAT
         and record.model == MODEL_NAME
         and record.weights_sha256 == WEIGHTS_SHA256
+        and record.precision == precision
         and onnx_path.is_file()
         and file_sha256(onnx_path) == record.onnx_sha256
     )
 
 
-def ensure_export(model_dir: Path, cache_dir: Path) -> Path:
-    """The verified ONNX graph for the weights in `model_dir`, exported (in a child process) if missing."""
-    onnx_path = export_path(cache_dir)
-    if verified_export(onnx_path):
+def ensure_export(model_dir: Path, cache_dir: Path, precision: Precision = "fp32") -> Path:
+    """The verified ONNX graph for the weights in `model_dir`, made (in a child process) if missing."""
+    onnx_path = export_path(cache_dir, precision)
+    if verified_export(onnx_path, precision):
         return onnx_path
     verify_weights(model_dir)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
-            [sys.executable, "-m", "index.onnx_export", str(model_dir), str(onnx_path)],
+            [sys.executable, "-m", "index.onnx_export", str(model_dir), str(cache_dir)],
             cwd=Path(__file__).resolve().parents[1],
             capture_output=True,
             text=True,
@@ -83,7 +93,7 @@ def ensure_export(model_dir: Path, cache_dir: Path) -> Path:
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ModelError(f"could not export the model to ONNX in {cache_dir}: {exc}") from exc
-    if done.returncode != 0 or not verified_export(onnx_path):
+    if done.returncode != 0 or not verified_export(onnx_path, precision):
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise ModelError(f"could not export the model to ONNX in {cache_dir}: {last}")
     return onnx_path
@@ -126,7 +136,20 @@ def export(model_dir: Path, onnx_path: Path) -> ExportRecord:
             opset_version=OPSET,
             dynamo=False,
         )
-    record = ExportRecord(MODEL_NAME, weights_sha256, file_sha256(partial), OPSET)
+    return _put_in_place(partial, onnx_path, ExportRecord(MODEL_NAME, weights_sha256, file_sha256(partial), OPSET))
+
+
+def quantize(float_path: Path, onnx_path: Path) -> ExportRecord:
+    """The int8 graph: every MatMul's weights quantized per output channel, activations at run time."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    partial = onnx_path.with_name(f".{onnx_path.name}.{os.getpid()}.partial")
+    quantize_dynamic(str(float_path), str(partial), weight_type=QuantType.QInt8, per_channel=True)
+    record = ExportRecord(MODEL_NAME, WEIGHTS_SHA256, file_sha256(partial), OPSET, precision="int8")
+    return _put_in_place(partial, onnx_path, record)
+
+
+def _put_in_place(partial: Path, onnx_path: Path, record: ExportRecord) -> ExportRecord:
     os.replace(partial, onnx_path)
     tmp_record = record_path(partial)
     tmp_record.write_text(json.dumps(asdict(record), indent=2), "utf-8")
@@ -134,16 +157,28 @@ def export(model_dir: Path, onnx_path: Path) -> ExportRecord:
     return record
 
 
+def export_both(model_dir: Path, cache_dir: Path) -> None:
+    """The float graph and the int8 one in `cache_dir`, each made only if it is not there and verified."""
+    float_path = export_path(cache_dir)
+    if not verified_export(float_path):
+        export(model_dir, float_path)
+    int8_path = export_path(cache_dir, "int8")
+    if not verified_export(int8_path, "int8"):
+        quantize(float_path, int8_path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 2:
-        print("usage: python -m index.onnx_export MODEL_DIR OUT.onnx", file=sys.stderr)
+        print("usage: python -m index.onnx_export MODEL_DIR CACHE_DIR", file=sys.stderr)
         return 2
+    import logging
     import warnings
 
     warnings.filterwarnings("ignore")  # the tracer's advice on shapes is about models with branches this one lacks
+    logging.disable(logging.WARNING)  # the quantizer's advice to pre-process is for calibrated (static) quantization
     try:
-        export(Path(args[0]), Path(args[1]))
+        export_both(Path(args[0]), Path(args[1]))
     except (ModelError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -22,12 +22,12 @@ from scripts._cli import Parser, post_json, print_reply, reply_from
 
 
 def ask_in_process(question: str, top_k: int) -> dict[str, Any]:
+    from api.main import question_encoder
     from api.settings import get_settings
     from index.advisor import Advisor
-    from index.embeddings import MiniLMEmbedder
 
     settings = get_settings()
-    advisor = Advisor.load(settings.content_dir, settings.index_dir, MiniLMEmbedder())
+    advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
     answer = advisor.ask(question, top_k, settings.public_url or "http://127.0.0.1:8000")
     return AskResponse.from_answer(answer).model_dump(mode="json")
 

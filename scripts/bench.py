@@ -279,14 +279,17 @@ def one_search_thread() -> Iterator[None]:
         faiss.omp_set_num_threads(threads)
 
 
-def bare_rows(ctx: Context, embedder: Any) -> list[Row]:
-    """The same work as one request, in this process, run as the server runs it (model threads
-    from the same settings, one FAISS thread); once more with a model thread per core, for reference."""
+def bare_rows(ctx: Context) -> list[Row]:
+    """The same work as one request, in this process, run as the server runs it (the question graph,
+    model threads from the same settings, one FAISS thread); once more with a model thread per core,
+    and once with the other question graph, for reference."""
+    from api.main import question_encoder
     from api.settings import Settings, usable_cores
     from index.advisor import Advisor
     from index.embeddings import MiniLMEmbedder
 
     settings = Settings()
+    other = "fp32" if settings.model_precision == "int8" else "int8"
     cores = usable_cores()
     questions = Questions()
     base = f"http://{HOST}:8000"
@@ -301,16 +304,21 @@ def bare_rows(ctx: Context, embedder: Any) -> list[Row]:
         for question, vector in zip(group, vectors, strict=True):
             advisor.answer(question, vector, 3, base)
 
-    served = Advisor.load(CONTENT, ctx.index_dir, embedder)
-    every_core = Advisor.load(CONTENT, ctx.index_dir, MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=0))
+    def encoder(**changes: Any) -> MiniLMEmbedder:
+        return question_encoder(settings.model_copy(update=changes))
+
+    served = Advisor.load(CONTENT, ctx.index_dir, encoder())
+    every_core = Advisor.load(CONTENT, ctx.index_dir, encoder(model_threads=0))
+    other_graph = Advisor.load(CONTENT, ctx.index_dir, encoder(model_precision=other))
     with one_search_thread():
         asked = ask_each(served, 60 if ctx.quick else 200)
         group = questions.take(16)
         per_question = min(timed(partial(together, served, group)) for _ in range(4 if ctx.quick else 10)) / 16
         every_core_p50 = ms(ask_each(every_core, 30 if ctx.quick else 60), 50)
+        other_p50 = ms(ask_each(other_graph, 30 if ctx.quick else 60), 50)
     ctx.bare_p50 = ms(asked, 50)
     threads = settings.model_threads or cores
-    label = f"model on {threads} thread{'s' if threads > 1 else ''}"
+    label = f"{settings.model_precision} model on {threads} thread{'s' if threads > 1 else ''}"
     return [
         Row("bare, in-process", f"encode + search + answer, p50 ({label})", ctx.bare_p50, "ms", 1.0),
         Row("bare, in-process", "encode + search + answer, p99", ms(asked, 99), "ms", ms(asked, 99) / ctx.bare_p50),
@@ -321,6 +329,7 @@ def bare_rows(ctx: Context, embedder: Any) -> list[Row]:
             "ms",
             every_core_p50 / ctx.bare_p50,
         ),
+        Row("bare, in-process", f"the same p50, {other} question graph", other_p50, "ms", other_p50 / ctx.bare_p50),
         Row("bare, in-process", "16 questions encoded together, per question", per_question * 1000, "ms"),
         Row("bare, in-process", "ceiling at 16 per encode (1 / per question)", 1 / per_question, "req/s"),
     ]
@@ -563,9 +572,9 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
         ctx = Context(Path(tmp) / "index", args.quick)
-        embedder = MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=settings.model_threads)
-        build = build_rows(ctx, embedder)
-        rows += bare_rows(ctx, embedder)
+        # Indexes are built in fp32 (the server encodes questions with settings.model_precision).
+        build = build_rows(ctx, MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=settings.model_threads))
+        rows += bare_rows(ctx)
         if "http" not in args.skip:
             rows += http_rows(ctx)
         if "workers" not in args.skip:

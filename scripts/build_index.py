@@ -28,8 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--if-stale", action="store_true", help="build only when content or model changed")
     args = parser.parse_args(argv)
     try:
+        # The graph the server encodes questions with; the index itself is built in fp32.
+        ensure_export(bundled_model_dir(), settings.model_cache_dir, settings.model_precision)
         if args.if_stale and is_current(args.content, args.out, MODEL_NAME, WEIGHTS_SHA256):
-            ensure_export(bundled_model_dir(), settings.model_cache_dir)  # what the server loads the model from
             print(f"index at {args.out} is up to date")
             return 0
         print("loading model…", file=sys.stderr)

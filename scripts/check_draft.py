@@ -26,13 +26,13 @@ MARKS = {"problem": "PROBLEM", "caution": "CAUTION", "tip": "TIP"}
 
 def check_in_process(text: str) -> dict[str, Any]:
     from api.drafts import DraftCheckResponse
+    from api.main import question_encoder
     from api.settings import get_settings
     from index.advisor import Advisor
     from index.drafts import check_draft
-    from index.embeddings import MiniLMEmbedder
 
     settings = get_settings()
-    advisor = Advisor.load(settings.content_dir, settings.index_dir, MiniLMEmbedder())
+    advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
     report = check_draft(text, advisor, settings.public_url or "http://127.0.0.1:8000")
     return DraftCheckResponse.from_report(report).model_dump(mode="json")
 

@@ -101,14 +101,17 @@ def score(rows: list[dict[str, Any]], ask: Ask) -> Score:
 
 def in_process_asker(content: Path) -> Ask:
     from api.schemas import AskResponse
+    from api.settings import get_settings
     from index.advisor import Advisor
     from index.build import build_index
     from index.embeddings import MiniLMEmbedder
 
-    embedder = MiniLMEmbedder()
+    settings = get_settings()
     folder = Path(tempfile.mkdtemp(prefix="advisor-eval-"))
-    build_index(content, folder, embedder)
-    advisor = Advisor.load(content, folder, embedder)
+    build_index(content, folder, MiniLMEmbedder(cache_dir=settings.model_cache_dir))
+    # Questions are encoded as the server encodes them (ADVISOR_MODEL_PRECISION).
+    questions = MiniLMEmbedder(cache_dir=settings.model_cache_dir, precision=settings.model_precision)
+    advisor = Advisor.load(content, folder, questions)
 
     def ask(question: str) -> dict[str, Any]:
         answer = advisor.ask(question, 5)

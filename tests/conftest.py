@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
+from api.main import create_app, question_encoder
 from api.settings import Settings
 from index.advisor import Advisor
 from index.build import build_index
@@ -55,15 +55,21 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder
 
 
 @pytest.fixture(scope="session")
-def advisor(index_dir: Path, embedder: MiniLMEmbedder) -> Advisor:
-    return Advisor.load(CONTENT, index_dir, embedder)
+def served_encoder() -> MiniLMEmbedder:
+    """The question encoder as the service runs it (ADVISOR_MODEL_PRECISION; indexes are built in fp32)."""
+    return question_encoder(Settings())
 
 
 @pytest.fixture(scope="session")
-def client(index_dir: Path, embedder: MiniLMEmbedder) -> Iterator[TestClient]:
+def advisor(index_dir: Path, served_encoder: MiniLMEmbedder) -> Advisor:
+    return Advisor.load(CONTENT, index_dir, served_encoder)
+
+
+@pytest.fixture(scope="session")
+def client(index_dir: Path, served_encoder: MiniLMEmbedder) -> Iterator[TestClient]:
     # One session-wide client for many tests: a per-client rate limit would make them depend on their order.
     settings = Settings(content_dir=CONTENT, index_dir=index_dir, rate_limit_per_minute=0)
-    app = create_app(settings, embedder_factory=lambda: embedder)
+    app = create_app(settings, embedder_factory=lambda: served_encoder)
     with TestClient(app) as test_client:
         yield test_client
 
