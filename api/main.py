@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -64,9 +65,14 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
                 settings.model_workers,
             )
             await app.state.batcher.start()
+        # Everything loaded so far lives as long as the service: kept out of the collector's full passes,
+        # which otherwise walk it every few seconds under load (measured: 75-85 ms each, the p99 at 16 clients).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             if app.state.batcher is not None:
                 await app.state.batcher.aclose()
             app.state.feedback.close()

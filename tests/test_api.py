@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import Settings
 from index.embeddings import MiniLMEmbedder
+from tests.conftest import CONTENT
 
 VISA = "can I email about visa sponsorship before interviews"
 
@@ -112,3 +114,15 @@ def test_a_refusal_names_only_sections_that_are_close(client: TestClient) -> Non
     assert near["answered"] is False
     assert near["nearest_sections"]
     assert all(section in near["answer"] for section in near["nearest_sections"])
+
+
+def test_what_the_service_loads_is_kept_out_of_full_collections_while_it_serves(
+    index_dir: Path, embedder: MiniLMEmbedder
+) -> None:
+    gc.unfreeze()
+    settings = Settings(content_dir=CONTENT, index_dir=index_dir)
+    with TestClient(create_app(settings, embedder_factory=lambda: embedder)) as client:
+        assert client.get("/readyz").status_code == 200
+        frozen = gc.get_freeze_count()
+    assert frozen > 10_000  # the Advisor's chunks, sentences and lookup tables among them
+    assert gc.get_freeze_count() == 0  # given back to the collector when the service stops
