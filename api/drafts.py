@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AdvisorDep, BaseUrlDep, BatcherDep
+from api.deps import ServingDep
 from api.schemas import JSON_BODY_RESPONSES, CitationOut, encodable
 from index.drafts import MAX_CHARS, DraftReport, check_draft, ground_rules, is_grounded, rule_queries
 
@@ -57,14 +57,13 @@ class DraftCheckResponse(BaseModel):
     responses=JSON_BODY_RESPONSES,
     summary="Check an email draft to a program against the guide's advice, with cited passages",
 )
-async def check_draft_route(
-    body: DraftCheckRequest, advisor: AdvisorDep, batcher: BatcherDep, base_url: BaseUrlDep
-) -> DraftCheckResponse:
+async def check_draft_route(body: DraftCheckRequest, serving: ServingDep) -> DraftCheckResponse:
+    advisor, batcher = serving.advisor, serving.batcher
     if not is_grounded(advisor):
         # Once per loaded Advisor; through the batcher, whose one worker thread is the only one running the model.
         queries = rule_queries()
         vectors = await asyncio.gather(*(batcher.embed(advisor.embedding_text(q)) for q in queries))
         ground_rules(advisor, dict(zip(queries, vectors, strict=True)))
     # Regexes over up to 5,000 characters: milliseconds, but off the event loop all the same.
-    report = await run_in_threadpool(check_draft, body.text, advisor, base_url)
+    report = await run_in_threadpool(check_draft, body.text, advisor, serving.base_url)
     return DraftCheckResponse.from_report(report)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import AdvisorDep, AnswerCacheDep, BaseUrlDep, BatcherDep
+from api.deps import ServingDep
 from api.errors import public_reason
 from api.logs import record_answer
 from api.metrics import count_cache
@@ -20,9 +20,8 @@ router = APIRouter()
     responses=JSON_BODY_RESPONSES,
     summary="Answer a question from the guides, with cited excerpts",
 )
-async def ask(
-    body: AskRequest, advisor: AdvisorDep, batcher: BatcherDep, answers: AnswerCacheDep, base_url: BaseUrlDep
-) -> AskResponse:
+async def ask(body: AskRequest, serving: ServingDep) -> AskResponse:
+    advisor, batcher, answers, base_url = serving.advisor, serving.batcher, serving.answers, serving.base_url
     reading = advisor.reading(body.question, body.turns())  # the question read with its history, if a follow-up
     answer = None if reading else answers.get(body.question, body.top_k, base_url, advisor.content_version)
     count_cache(hit=answer is not None)

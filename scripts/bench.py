@@ -237,6 +237,7 @@ class Context:
     quick: bool
     bare_p50: float = math.nan  # ms
     one_worker_rate: float = math.nan
+    ask_bare: Callable[[int], list[float]] | None = None  # n questions answered in-process, seconds each
 
 
 def build_rows(ctx: Context, embedder: Any) -> list[Row]:
@@ -323,6 +324,7 @@ def bare_rows(ctx: Context) -> list[Row]:
         # One client leaves the cores idle between its requests, and a vCPU woken from idle runs slower for a while.
         idle_p50 = ms(ask_each(served, 60 if ctx.quick else 200, idle=0.001), 50)
     ctx.bare_p50 = ms(asked, 50)
+    ctx.ask_bare = partial(ask_each, served)
     threads = settings.model_threads or cores
     label = f"{settings.model_precision} model on {threads} thread{'s' if threads > 1 else ''}"
     return [
@@ -364,7 +366,7 @@ def http_rows(ctx: Context) -> list[Row]:
             return [ask_request(HOST, port, q) for q in questions]
 
         drive(HOST, port, requests(questions.take(48)), 4, 30)  # warm-up
-        one = drive(HOST, port, requests(questions.take(100 if ctx.quick else 300)), 1, 20)
+        one, bare_beside = one_client(ctx, port, requests(questions.take(100 if ctx.quick else 300)))
         batch = requests(questions.take(800 if ctx.quick else 2400))
         server_cpu, own_cpu = srv.cpu_seconds(), time.process_time()
         sixteen = drive(HOST, port, batch, 16, 10)
@@ -385,8 +387,11 @@ def http_rows(ctx: Context) -> list[Row]:
             reply_bytes = len(reply.read())
         rss = srv.peak_rss_mb()
         p99_16 = sixteen.ms(99)
-        rows += _load_rows("HTTP, concurrency 1", one, bare)
-        rows[-2].target, rows[-2].ok = "≤ 1.3× bare", one.ms(50) <= 1.3 * bare
+        rows += [
+            Row("HTTP, concurrency 1", "bare p50, measured between its blocks", bare_beside, "ms", bare_beside / bare)
+        ]
+        rows += _load_rows("HTTP, concurrency 1", one, bare_beside)
+        rows[-2].target, rows[-2].ok = "≤ 1.3× bare", one.ms(50) <= 1.3 * bare_beside
         rows += [Row("HTTP, concurrency 1", "errors", one.errors, "", target="0", ok=one.errors == 0)]
         rows += _load_rows("HTTP, concurrency 16", sixteen, bare)
         rows[-1].target, rows[-1].ok = "≤ 100 ms", p99_16 <= 100
@@ -410,6 +415,25 @@ def http_rows(ctx: Context) -> list[Row]:
         ]
     rows += loadgen_rows(ctx, reply_bytes)
     return rows
+
+
+def one_client(ctx: Context, port: int, requests: list[bytes], blocks: int = 5) -> tuple[LoadResult, float]:
+    """Concurrency 1 in blocks, each after a block of bare in-process questions; and the bare p50 of those.
+
+    This machine's speed drifts by a quarter between minutes (other tenants), so the ratio compares
+    measurements taken side by side rather than a minute apart.
+    """
+    assert ctx.ask_bare is not None, "bare_rows runs first"
+    result, bare_times = LoadResult(), []
+    size = -(-len(requests) // blocks)
+    with one_search_thread():
+        for start in range(0, len(requests), size):
+            bare_times += ctx.ask_bare(10 if ctx.quick else 40)
+            part = drive(HOST, port, requests[start : start + size], 1, 20 / blocks)
+            result.latencies += part.latencies
+            result.errors += part.errors
+            result.seconds += part.seconds
+    return result, ms(bare_times, 50)
 
 
 def loadgen_rows(ctx: Context, body_bytes: int) -> list[Row]:
