@@ -309,6 +309,9 @@ def bare_rows(ctx: Context) -> list[Row]:
         for question, vector in zip(group, vectors, strict=True):
             advisor.answer(question, vector, 3, base)
 
+    def encode_and_search(advisor: Advisor, question: str) -> None:
+        advisor.retriever.search(advisor.repair(question), advisor.embed_question(question), 3)
+
     def encoder(**changes: Any) -> MiniLMEmbedder:
         return question_encoder(settings.model_copy(update=changes))
 
@@ -321,6 +324,7 @@ def bare_rows(ctx: Context) -> list[Row]:
         per_question = min(timed(partial(together, served, group)) for _ in range(4 if ctx.quick else 10)) / 16
         every_core_p50 = ms(ask_each(every_core, 30 if ctx.quick else 60), 50)
         other_p50 = ms(ask_each(other_graph, 30 if ctx.quick else 60), 50)
+        searched = [timed(partial(encode_and_search, served, q)) for q in questions.take(60 if ctx.quick else 200)]
         # One client leaves the cores idle between its requests, and a vCPU woken from idle runs slower for a while.
         idle_p50 = ms(ask_each(served, 60 if ctx.quick else 200, idle=0.001), 50)
     ctx.bare_p50 = ms(asked, 50)
@@ -336,6 +340,13 @@ def bare_rows(ctx: Context) -> list[Row]:
             every_core_p50,
             "ms",
             every_core_p50 / ctx.bare_p50,
+        ),
+        Row(
+            "bare, in-process",
+            "encode + search only (no verdict, no answer), p50",
+            ms(searched, 50),
+            "ms",
+            ms(searched, 50) / ctx.bare_p50,
         ),
         Row("bare, in-process", f"the same p50, {other} question graph", other_p50, "ms", other_p50 / ctx.bare_p50),
         Row(
