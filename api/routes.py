@@ -25,12 +25,16 @@ async def ask(body: AskRequest, serving: ServingDep) -> AskResponse:
     reading = advisor.reading(body.question, body.turns())  # the question read with its history, if a follow-up
     answer = None if reading else answers.get(body.question, body.top_k, base_url, advisor.content_version)
     count_cache(hit=answer is not None)
-    if answer is None:
+    if answer is None and reading:
         vector = await batcher.embed(advisor.embedding_text(body.question))
-        context = (reading, await batcher.embed(advisor.embedding_text(reading))) if reading else None
-        answer = advisor.answer(body.question, vector, body.top_k, base_url, context)  # CPU, about a millisecond
-        if not reading:
-            answers.put(answer, body.top_k, base_url)
+        context = (reading, await batcher.embed(advisor.embedding_text(reading)))
+        answer = advisor.answer(body.question, vector, body.top_k, base_url, context)  # CPU, under a millisecond
+    elif answer is None:
+        answer = await batcher.run(
+            advisor.embedding_text(body.question),
+            lambda vector: advisor.answer(body.question, vector, body.top_k, base_url),
+        )
+        answers.put(answer, body.top_k, base_url)
     record_answer(body.question, answer.answered)
     return AskResponse.from_answer(answer)
 

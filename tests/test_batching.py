@@ -96,6 +96,54 @@ def test_texts_arriving_while_the_model_is_busy_form_the_next_batch() -> None:
         np.testing.assert_array_equal(vector, reference.encode([text])[0])
 
 
+def test_run_applies_then_on_the_model_thread_when_alone_and_on_the_loop_in_a_batch() -> None:
+    fake, reference = RecordingEmbedder(), HashingEmbedder()
+    items = texts(9)
+
+    def then(text: str) -> object:
+        return lambda vector: (text, threading.current_thread().name, float(vector @ reference.encode([text])[0]))
+
+    async def run() -> tuple[object, list[object]]:
+        async with MicroBatcher(fake.encode, max_batch=32, max_wait=0) as batcher:
+            alone = await batcher.run(items[0], then(items[0]))
+            fake.started.clear()
+            fake.release.clear()  # the next encode() holds until eight more have queued behind it
+            first = asyncio.ensure_future(batcher.run(items[0], then(items[0])))
+            assert await asyncio.to_thread(fake.started.wait, 5)
+            rest = [asyncio.ensure_future(batcher.run(t, then(t))) for t in items[1:]]
+            await asyncio.sleep(0)
+            fake.release.set()
+            return alone, list(await asyncio.gather(first, *rest))
+
+    alone, together = asyncio.run(run())
+    assert [len(b) for b in fake.batches] == [1, 1, 8]
+    loop_thread = threading.current_thread().name
+    assert alone == (items[0], "embed_0", pytest.approx(1.0))
+    assert together[0] == (items[0], "embed_0", pytest.approx(1.0))  # alone in its batch too
+    assert together[1:] == [(t, loop_thread, pytest.approx(1.0)) for t in items[1:]]  # each with its own vector
+
+
+def test_an_error_in_then_on_the_model_thread_reaches_its_caller_only() -> None:
+    fake = RecordingEmbedder()
+
+    def broken(vector: np.ndarray) -> None:
+        raise KeyError("composition failed")
+
+    async def run() -> tuple[BaseException | None, np.ndarray]:
+        async with MicroBatcher(fake.encode) as batcher:
+            try:
+                await batcher.run("one", broken)
+            except KeyError as exc:
+                error: BaseException | None = exc
+            else:
+                error = None
+            return error, await batcher.embed("two")  # the model thread lives on
+
+    error, vector = asyncio.run(run())
+    assert isinstance(error, KeyError)
+    assert vector.shape == (HashingEmbedder().dim,)
+
+
 @pytest.mark.model
 def test_batched_vectors_match_one_at_a_time_with_the_real_model(embedder: MiniLMEmbedder) -> None:
     items = [
