@@ -11,8 +11,10 @@ and contains a gold phrase after normalisation.
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -108,6 +110,7 @@ def in_process_asker(content: Path) -> Ask:
 
     settings = get_settings()
     folder = Path(tempfile.mkdtemp(prefix="advisor-eval-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # the Advisor maps it for as long as it asks
     build_index(content, folder, MiniLMEmbedder(cache_dir=settings.model_cache_dir))
     # Questions are encoded as the server encodes them (ADVISOR_MODEL_PRECISION).
     questions = MiniLMEmbedder(cache_dir=settings.model_cache_dir, precision=settings.model_precision)

@@ -64,3 +64,12 @@ def test_missing_index_is_one_line_and_non_zero(tmp_path: Path) -> None:
     result = run([*ASK, "hello"], tmp_path / "no-index")
     assert result.returncode == 1
     assert "no index" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_an_in_process_eval_leaves_no_index_behind(tmp_path: Path) -> None:
+    second = ROOT / "tests" / "eval" / "second-guide"
+    args = [sys.executable, str(ROOT / "scripts" / "eval.py"), "--content", str(second / "content")]
+    done = run([*args, "--set", str(second / "questions.jsonl")], TMPDIR=str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1])["questions"] == 29
+    assert list(tmp_path.glob("advisor-eval-*")) == []
