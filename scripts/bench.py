@@ -15,217 +15,28 @@ import dataclasses
 import json
 import math
 import os
-import platform
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from scripts._bench_questions import QUESTIONS, Questions
+from scripts._bench_scale import one_search_thread, scale_rows
+from scripts._bench_table import Row, machine, ms, render, timed
 from scripts._cli import Parser
 from scripts._load import LoadResult, ask_request, canned_server, drive
-from scripts._server import docker_command, free_port
+from scripts._server import HOST, free_port, server
 
-ROOT = Path(__file__).resolve().parents[1]
-CONTENT = ROOT / "content"
-HOST = "127.0.0.1"
+CONTENT = Path(__file__).resolve().parents[1] / "content"
 SECTIONS = ("http", "workers", "build", "scale")
-SCALE_SIZES = (1_000, 10_000, 100_000)
-DIM = 384
-SEARCH_QUERIES = 200
-
-# Applicants' questions about the guide; prefixes and suffixes make each request a distinct
-# question after normalisation, so only the "repeated question" row can hit a cache.
-QUESTIONS = (
-    "can I email about visa sponsorship before interviews",
-    "how many letters of intent can I send?",
-    "should I ask a program directly for a pre-match offer",
-    "can I tell more than one program they are my top choice",
-    "what should a thank-you email after the interview say",
-    "is it okay if my mentor contacts a program for me",
-    "when should I send a letter of interest",
-    "how often can I email a program coordinator",
-    "what is the difference between pre-match communication and a pre-match offer",
-    "does a program saying they are very interested mean I will match there",
-    "can I ask whether the program sponsors J-1 or H-1B visas",
-    "how do I update a program about a new publication",
-    "what are the NRMP rules about post-interview communication",
-    "can programs ask me how I will rank them",
-    "what makes an IMG a strong fit for PM&R",
-    "should I send an LOI to more than one program",
-    "how long should a post-interview thank-you note be",
-    "is it unprofessional to follow up twice",
-    "what should I avoid writing in emails to programs",
-    "can I mention other interviews in my letter of intent",
-    "how do I ask about visa sponsorship politely",
-    "why is PM&R unique for international medical graduates",
-    "who should I address my thank-you email to",
-    "when is the best time to send a letter of intent",
-    "can I call a program instead of emailing",
-    "what does the ACGME say about pre-match offers",
-    "how can mentors help me ethically before the match",
-    "should my letter of intent say I will rank them first",
-    "what should I do if a program offers me a position before the match",
-    "is USCE important for PM&R programs",
-    "can I send a research update after my interview",
-    "how do I show genuine interest in a program",
-    "what is a good subject line for a thank-you email",
-    "should I email the PD or the coordinator",
-    "can I ask about my chances of matching",
-    "is a letter of interest binding",
-    "what to write in a post-interview update with a new achievement",
-    "do programs keep track of how often I email them",
-    "how do I build rapport without overstepping",
-    "what is the rank order list deadline",
-)
-PREFIXES = (
-    "",
-    "hi, ",
-    "quick question: ",
-    "as a non-US IMG, ",
-    "please tell me ",
-    "I wonder ",
-    "sorry, ",
-    "so ",
-    "hello! ",
-)
-SUFFIXES = (
-    "",
-    " thanks",
-    " this season",
-    " for PM&R",
-    " right now",
-    " in my case",
-    " please",
-    " as an IMG",
-    " ok",
-    " now",
-)
-
-
-@dataclass
-class Row:
-    section: str
-    measure: str
-    value: float
-    unit: str
-    ratio: float | None = None  # to the bare in-process p50
-    target: str = ""
-    ok: bool | None = None
-
-
-def question_pool() -> Iterator[str]:
-    for suffix in SUFFIXES:
-        for prefix in PREFIXES:
-            for question in QUESTIONS:
-                yield f"{prefix}{question}{suffix}"
-
-
-class Questions:
-    """Hands out each distinct question once: one of these per server (a cache lives in a server)."""
-
-    def __init__(self) -> None:
-        self._pool = question_pool()
-
-    def take(self, n: int) -> list[str]:
-        taken = [q for _, q in zip(range(n), self._pool, strict=False)]
-        if len(taken) < n:
-            raise RuntimeError("the question pool is exhausted: lower the request counts")
-        return taken
-
-
-def ms(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q) * 1000)
-
-
-def timed(fn: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
-
-
-# --- the server --------------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    port: int
-    ready_seconds: float
-
-    def peak_rss_mb(self) -> float:
-        """VmHWM of the server process and of its worker processes, summed."""
-        pids = [self.process.pid, *_children(self.process.pid)]
-        return sum(_status_kb(pid, "VmHWM") for pid in pids) / 1024
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process and of its worker processes."""
-        pids = [self.process.pid, *_children(self.process.pid)]
-        ticks = sum(
-            sum(int(v) for v in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]) for pid in pids
-        )
-        return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
-def _status_kb(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
-@contextmanager
-def server(index_dir: Path, workers: int = 1, timeout: float = 120, **settings: str) -> Iterator[Server]:
-    """The image's command on a free port; `settings` are extra ADVISOR_* variables (lower-case names)."""
-    port = free_port()
-    command = [sys.executable, "-m", *docker_command(HOST, port)]
-    if workers > 1:
-        command += ["--workers", str(workers)]
-    env = {
-        **os.environ,
-        "ADVISOR_CONTENT_DIR": str(CONTENT),
-        "ADVISOR_INDEX_DIR": str(index_dir),
-        "ADVISOR_RATE_LIMIT_PER_MINUTE": "0",  # one loopback client would otherwise be throttled
-        **{f"ADVISOR_{name.upper()}": value for name, value in settings.items()},
-    }
-    with tempfile.NamedTemporaryFile("w+b", suffix=".log") as log:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = started + timeout
-            # Each worker logs this once its lifespan has loaded the model and index.
-            while Path(log.name).read_bytes().count(b"Application startup complete") < workers or not _healthy(port):
-                if process.poll() is not None or time.perf_counter() > deadline:
-                    raise RuntimeError(f"server did not start:\n{Path(log.name).read_text()[-2000:]}")
-                time.sleep(0.01)
-            yield Server(process, port, time.perf_counter() - started)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
 
 
 # --- sections ----------------------------------------------------------------------------------
@@ -263,21 +74,6 @@ def build_rows(ctx: Context, embedder: Any) -> list[Row]:
 def _encode_batches(embedder: Any, texts: list[str]) -> None:
     for start in range(0, len(texts), 64):
         embedder.encode(texts[start : start + 64])
-
-
-@contextmanager
-def one_search_thread() -> Iterator[None]:
-    """FAISS searching as the server does (one query per thread); builds keep all of its threads."""
-    import faiss
-
-    from index.store import search_one_query_per_thread
-
-    threads = faiss.omp_get_max_threads()
-    search_one_query_per_thread()
-    try:
-        yield
-    finally:
-        faiss.omp_set_num_threads(threads)
 
 
 def bare_rows(ctx: Context) -> list[Row]:
@@ -482,125 +278,6 @@ def worker_rows(ctx: Context) -> list[Row]:
     ]
 
 
-def unit_vectors(rng: np.random.Generator, n: int, intrinsic: int | None) -> np.ndarray:
-    """Random unit vectors; with `intrinsic`, near a random subspace of that dimension, as sentence
-    embeddings are (uniform ones are the worst case for any approximate index: all neighbours tie)."""
-    if intrinsic is None:
-        x = rng.standard_normal((n, DIM), dtype=np.float32)
-    else:
-        basis = np.random.default_rng(7).standard_normal((intrinsic, DIM), dtype=np.float32)
-        x = rng.standard_normal((n, intrinsic), dtype=np.float32) @ basis
-        x += 0.3 * math.sqrt(intrinsic) * rng.standard_normal((n, DIM), dtype=np.float32)
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
-    return x
-
-
-def _search_times(index: Any, queries: np.ndarray) -> tuple[list[float], list[set[int]]]:
-    times, found = [], []
-    with one_search_thread():
-        for q in queries:
-            started = time.perf_counter()
-            _, ids = index.search(q.reshape(1, -1), 10)
-            times.append(time.perf_counter() - started)
-            found.append({int(i) for i in ids[0]})
-    return times, found
-
-
-def scale_rows(ctx: Context) -> list[Row]:
-    from index.store import VectorIndex
-
-    rows: list[Row] = []
-    rng = np.random.default_rng(0)
-    sizes = SCALE_SIZES[:2] if ctx.quick else SCALE_SIZES
-    cases = [(n, 48, "") for n in sizes] + [(10_000, None, ", uniform (worst case)")]
-    for n, intrinsic, note in cases:
-        data, queries = unit_vectors(rng, n, intrinsic), unit_vectors(rng, SEARCH_QUERIES, intrinsic)
-        truth: list[set[int]] = []
-        for approximate in (False, True):
-            started = time.perf_counter()
-            index = VectorIndex.build(data, approximate=approximate)
-            seconds = time.perf_counter() - started
-            times, found = _search_times(index, queries)
-            if not approximate:
-                truth = found
-                if note:
-                    continue  # the flat rows for these sizes are above
-            label = f"{n // 1000}k vectors{note}, {index.kind}"
-            p50 = Row("index scale", f"{label}: search p50 (k=10)", ms(times, 50), "ms")
-            if approximate and n == 100_000:
-                p50.target, p50.ok = "≤ 5 ms", p50.value <= 5
-            rows += [
-                Row("index scale", f"{label}: build", seconds, "s"),
-                p50,
-                Row("index scale", f"{label}: search p99", ms(times, 99), "ms"),
-            ]
-            if approximate:
-                recall = float(np.mean([len(f & t) / 10 for f, t in zip(found, truth, strict=True)]))
-                target = "info: all neighbours nearly tie" if note else "≥ 0.98"
-                rows.append(
-                    Row(
-                        "index scale",
-                        f"{label}: recall@10 vs flat",
-                        recall,
-                        "",
-                        target=target,
-                        ok=None if note else recall >= 0.98,
-                    )
-                )
-    return rows
-
-
-# --- output ------------------------------------------------------------------------------------
-
-
-def machine() -> dict[str, Any]:
-    cpu = next(
-        (
-            ln.split(":", 1)[1].strip()
-            for ln in Path("/proc/cpuinfo").read_text().splitlines()
-            if ln.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "load_avg": os.getloadavg()}
-
-
-def _number(value: float) -> str:
-    if math.isnan(value):
-        return "–"
-    if value == int(value) and abs(value) >= 1:
-        return f"{int(value)}"
-    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
-
-
-def render(rows: list[Row], info: dict[str, Any], load_after: tuple[float, ...]) -> str:
-    header = ("section", "measure", "value", "× bare", "target", "")
-    body = [
-        (
-            r.section,
-            r.measure,
-            f"{_number(r.value)} {r.unit}".strip(),
-            "" if r.ratio is None else f"{r.ratio:.2f}×",
-            r.target,
-            "" if r.ok is None else ("ok" if r.ok else "MISS"),
-        )
-        for r in rows
-    ]
-    widths = [max(len(str(x[i])) for x in [header, *body]) for i in range(len(header))]
-
-    def line(cells: tuple[str, ...]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
-    out = [
-        f"machine: {info['cores']} cores, {info['cpu']}, Python {info['python']}; "
-        f"load average {info['load_avg'][0]:.2f} before, {load_after[0]:.2f} after",
-        line(header),
-        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
-        *(line(b) for b in body),
-    ]
-    return "\n".join(out) + "\n"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(prog="bench.py", description="Benchmark the Advisor over loopback HTTP and in-process.")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
@@ -626,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         if "build" not in args.skip:
             rows += build
         if "scale" not in args.skip:
-            rows += scale_rows(ctx)
+            rows += scale_rows(ctx.quick)
     load_after = os.getloadavg()
     if args.json:
         payload = {"machine": {**info, "load_avg_after": load_after}, "rows": [dataclasses.asdict(r) for r in rows]}
