@@ -46,7 +46,11 @@ _ASKED_FACTS = (
         re.compile(rf"\b({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}\b", _I),
     ),
     (  # a duration
-        re.compile(r"\bhow long (does|will|do|did|is|are) \w+( \w+)?( \w+)? (take|last)\b|\bhow long until\b", _I),
+        re.compile(
+            r"\bhow long (does|will|do|did|is|are) [\w-]+( [\w-]+)?( [\w-]+)? (take|last)\b|\bhow long until\b"
+            r"|\bhow many (hours|days|weeks|months|years)\b",
+            _I,
+        ),
         re.compile(rf"\b(\d+|{_NUMBER_WORDS})\b[\s\d–-]*(hours?|days?|weeks?|months?|years?)\b", _I),
     ),
     (  # a share

@@ -59,3 +59,7 @@ def test_a_fee_date_or_figure_the_guide_does_not_hold_is_missing(advisor: Adviso
     assert missing("When do people usually send a letter of intent, what month?") == 0.0
     assert missing("How many emails can I send a program before the interview?") == 0.0
     assert missing("Can I email the program director about my visa?") == 0.0
+    # a duration asked with a hyphenated name, or in years, wants a duration, not any number
+    assert missing("How long does an H-1B petition take to be approved?") == 1.0
+    assert missing("How many months does the ECFMG take to certify me?") == 1.0
+    assert missing("How many days after the interview do I send the thank-you note?") == 0.0
