@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from index.advisor import Advisor
 from index.answer import RankedUnit, compose
@@ -63,3 +64,12 @@ def test_a_fee_date_or_figure_the_guide_does_not_hold_is_missing(advisor: Adviso
     assert missing("How long does an H-1B petition take to be approved?") == 1.0
     assert missing("How many months does the ECFMG take to certify me?") == 1.0
     assert missing("How many days after the interview do I send the thank-you note?") == 0.0
+
+
+def test_the_refusal_check_sees_how_far_the_best_passage_leads_the_next(advisor: Advisor) -> None:
+    question = "Can a program ask me how I will rank them?"
+    signals = advisor.retriever.signals(question, advisor.embed_question(question))
+    gap = advisor.coverage.judge(question, signals).evidence["ranker_gap"]
+    first, second = (float(signals.scores[i]) for i in signals.order[:2])
+    assert gap == pytest.approx(first - second)
+    assert gap >= 0.0
