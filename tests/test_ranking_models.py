@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from index.advisor import Advisor
-from index.answer import RankedUnit, compose
+from index.answer import ANSWER_CHARS, UNIT_MARGIN, RankedUnit, compose
 from index.linear import calibrated, fit_listwise
 from index.sentences import Unit, answer_units, unit_embed_text
 
@@ -41,6 +41,15 @@ def test_an_answer_always_quotes_its_lead_sentence() -> None:
     answer = compose([lead, better])
     assert answer.startswith("Lead sentence. [1]")
     assert "A closer sentence" in answer
+
+
+def test_an_answer_quotes_up_to_four_close_sentences_within_its_length() -> None:
+    close = [RankedUnit(0.9 - 0.01 * n, 1, Unit(0, 10 * n, 10 * n + 5, f"Item {n}.", "")) for n in range(6)]
+    assert compose(close) == "Item 0. [1] Item 1. [1] Item 2. [1] Item 3. [1]"
+    far = [close[0], RankedUnit(0.9 - UNIT_MARGIN - 0.01, 1, Unit(0, 90, 95, "Far.", ""))]
+    assert compose(far) == "Item 0. [1]"
+    long = [RankedUnit(0.9, 1, Unit(0, 10 * n, 10 * n + 300, "word " * 60, "")) for n in range(4)]
+    assert len(compose(long)) <= ANSWER_CHARS + 2 * len(" [1]")
 
 
 def test_a_sentence_is_embedded_with_its_sections_heading(advisor: Advisor) -> None:
