@@ -3,7 +3,8 @@
 Besides how well the best passages match, it asks whether what the question is about
 appears in them: the share of the question's words found in the evidence, words the
 guides never use, names the guides never mention ("Mayo Clinic"), and questions that
-ask for a kind of fact (a fee, a date, a duration, a count) that the best sentences do not hold.
+ask for a kind of fact (a fee, a date, a duration, a count) that the best sentences do not hold, and
+how far the best passage leads the next (a question the guide answers tends to have one clear answer).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from index.vocabulary import terms
 EVIDENCE_CHUNKS = 3
 FEATURES = (
     "ranker_top", "dense_unit_top", "coverage_top1", "coverage_top3", "unknown_words", "unknown_names",
-    "fact_missing",
+    "fact_missing", "ranker_gap",
 )  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")
 _NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|twelve|single|once|twice|few|several"
@@ -46,7 +47,11 @@ _ASKED_FACTS = (
         re.compile(rf"\b({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}\b", _I),
     ),
     (  # a duration
-        re.compile(r"\bhow long (does|will|do|did|is|are) \w+( \w+)?( \w+)? (take|last)\b|\bhow long until\b", _I),
+        re.compile(
+            r"\bhow long (does|will|do|did|is|are) [\w-]+( [\w-]+)?( [\w-]+)? (take|last)\b|\bhow long until\b"
+            r"|\bhow many (hours|days|weeks|months|years)\b",
+            _I,
+        ),
         re.compile(rf"\b(\d+|{_NUMBER_WORDS})\b[\s\d–-]*(hours?|days?|weeks?|months?|years?)\b", _I),
     ),
     (  # a share
@@ -90,6 +95,7 @@ class CoverageCheck:
                 float(signals.scores[top[0]]), float(signals.unit_dense.max()), share(r.chunk_terms[top[0]]),
                 share(in_top3), 1.0 - share(r.vocabulary) if q_terms else 1.0, float(self._unknown_names(question)),
                 float(self._fact_missing(question, signals, top[:2])),
+                float(signals.scores[top[0]] - signals.scores[top[1]]) if len(top) > 1 else 0.0,
             ]
         )  # fmt: skip
 

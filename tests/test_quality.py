@@ -18,7 +18,7 @@ from scripts._cli import read_jsonl
 from scripts.eval import Score, score
 
 EVAL = Path(__file__).parent / "eval"
-FLOORS = {"hit@1": 0.66, "hit@3": 0.85, "mrr@5": 0.75, "answer_hit": 0.76, "abstain": 0.54}
+FLOORS = {"hit@1": 0.66, "hit@3": 0.85, "mrr@5": 0.75, "answer_hit": 0.80, "abstain": 0.64}
 MAX_FALSE_ABSTAIN = 0.04
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from index.advisor import Advisor
-from index.answer import RankedUnit, compose
+from index.answer import ANSWER_CHARS, UNIT_MARGIN, RankedUnit, compose
 from index.linear import calibrated, fit_listwise
 from index.sentences import Unit, answer_units, unit_embed_text
 
@@ -42,6 +43,15 @@ def test_an_answer_always_quotes_its_lead_sentence() -> None:
     assert "A closer sentence" in answer
 
 
+def test_an_answer_quotes_up_to_four_close_sentences_within_its_length() -> None:
+    close = [RankedUnit(0.9 - 0.01 * n, 1, Unit(0, 10 * n, 10 * n + 5, f"Item {n}.", "")) for n in range(6)]
+    assert compose(close) == "Item 0. [1] Item 1. [1] Item 2. [1] Item 3. [1]"
+    far = [close[0], RankedUnit(0.9 - UNIT_MARGIN - 0.01, 1, Unit(0, 90, 95, "Far.", ""))]
+    assert compose(far) == "Item 0. [1]"
+    long = [RankedUnit(0.9, 1, Unit(0, 10 * n, 10 * n + 300, "word " * 60, "")) for n in range(4)]
+    assert len(compose(long)) <= ANSWER_CHARS + 2 * len(" [1]")
+
+
 def test_a_sentence_is_embedded_with_its_sections_heading(advisor: Advisor) -> None:
     chunk = next(c for c in advisor.retriever.chunks if c.section[-1] == "How often is too often?")
     unit = answer_units(chunk, 0)[0]
@@ -59,3 +69,16 @@ def test_a_fee_date_or_figure_the_guide_does_not_hold_is_missing(advisor: Adviso
     assert missing("When do people usually send a letter of intent, what month?") == 0.0
     assert missing("How many emails can I send a program before the interview?") == 0.0
     assert missing("Can I email the program director about my visa?") == 0.0
+    # a duration asked with a hyphenated name, or in years, wants a duration, not any number
+    assert missing("How long does an H-1B petition take to be approved?") == 1.0
+    assert missing("How many months does the ECFMG take to certify me?") == 1.0
+    assert missing("How many days after the interview do I send the thank-you note?") == 0.0
+
+
+def test_the_refusal_check_sees_how_far_the_best_passage_leads_the_next(advisor: Advisor) -> None:
+    question = "Can a program ask me how I will rank them?"
+    signals = advisor.retriever.signals(question, advisor.embed_question(question))
+    gap = advisor.coverage.judge(question, signals).evidence["ranker_gap"]
+    first, second = (float(signals.scores[i]) for i in signals.order[:2])
+    assert gap == pytest.approx(first - second)
+    assert gap >= 0.0
