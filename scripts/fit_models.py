@@ -19,6 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from api.main import question_encoder
+from api.settings import get_settings
 from index import abstention, retrieval
 from index.advisor import Advisor
 from index.build import build_index
@@ -65,12 +67,21 @@ def fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]]) -> LinearModel:
 
 
 def fit(
-    content: Path, rows: list[dict[str, Any]], embedder: MiniLMEmbedder, max_false_refusals: float = 0.03
+    content: Path,
+    rows: list[dict[str, Any]],
+    embedder: MiniLMEmbedder,
+    max_false_refusals: float = 0.03,
+    questions: MiniLMEmbedder | None = None,
 ) -> tuple[dict[str, LinearModel], float]:
-    """The ranker and the abstention check fitted on `rows`, and the share of not-covered rows refused."""
+    """The ranker and the abstention check fitted on `rows`, and the share of not-covered rows refused.
+
+    The index is built with `embedder`; the rows are asked with `questions` (default: the same), so the
+    models are fitted on the question vectors the service will see.
+    """
     with tempfile.TemporaryDirectory(prefix="advisor-fit-") as tmp:
         folder = Path(tmp)
         build_index(content, folder, embedder)
+        embedder = questions or embedder
         blank = {"ranker": placeholder(retrieval.FEATURES), "abstention": placeholder(abstention.FEATURES)}
 
         groups = ranking_data(Advisor.load(content, folder, embedder, blank), rows)
@@ -104,14 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sets = args.set or [ROOT / "tests" / "eval" / "fit.jsonl"]
     rows = [row for path in sets for row in read_jsonl(path)]
-    embedder = MiniLMEmbedder()
-    models, refused = fit(args.content, rows, embedder, args.max_false_refusals)
+    settings = get_settings()
+    embedder = MiniLMEmbedder(cache_dir=settings.model_cache_dir)
+    served = question_encoder(settings)  # questions as the service encodes them (ADVISOR_MODEL_PRECISION)
+    models, refused = fit(args.content, rows, embedder, args.max_false_refusals, served)
     covered = sum(1 for row in rows if not row.get("abstain"))
     provenance = {
         "fitted_on": [str(p.resolve().relative_to(ROOT)) if p.resolve().is_relative_to(ROOT) else str(p) for p in sets],
         "questions": len(rows), "covered": covered, "not_covered": len(rows) - covered,
         "fit_refusal_rate_not_covered": round(refused, 3), "max_false_refusals": args.max_false_refusals,
-        "date": dt.date.today().isoformat(), "model": embedder.name,
+        "date": dt.date.today().isoformat(), "model": embedder.name, "question_precision": served.precision,
     }  # fmt: skip
     save_models(models, provenance)
     print(f"fitted on {len(rows)} questions; refuses {refused:.0%} of not-covered ones at the chosen threshold")
