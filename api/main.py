@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -36,8 +37,7 @@ def question_encoder(settings: Settings) -> MiniLMEmbedder:
 
 def create_app(settings: Settings | None = None, embedder_factory: EmbedderFactory | None = None) -> FastAPI:
     settings = settings or get_settings()
-    serving = settings
-    make_embedder = embedder_factory or (lambda: question_encoder(serving))
+    make_embedder = embedder_factory or partial(question_encoder, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
