@@ -10,7 +10,7 @@ the encoder checks before every load.
 
 Beside the float graph sits an int8 one, made from it by ONNX Runtime's dynamic quantization
 with one scale per output channel: questions are encoded 2.3x faster, their vectors keep a
-cosine of 0.99 to the reference's, and every eval metric stays where the float graph puts it
+cosine of 0.99 to the reference's, and no eval metric moves by more than a question on any set
 (README, "Performance"). One scale per tensor, the default, lost too much (cosine 0.96, a
 different top passage for a fifth of questions). Indexes are always built with the float graph.
 

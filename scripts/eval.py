@@ -102,6 +102,7 @@ def score(rows: list[dict[str, Any]], ask: Ask) -> Score:
 
 
 def in_process_asker(content: Path) -> Ask:
+    from api.main import question_encoder
     from api.schemas import AskResponse
     from api.settings import get_settings
     from index.advisor import Advisor
@@ -112,9 +113,7 @@ def in_process_asker(content: Path) -> Ask:
     folder = Path(tempfile.mkdtemp(prefix="advisor-eval-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)  # the Advisor maps it for as long as it asks
     build_index(content, folder, MiniLMEmbedder(cache_dir=settings.model_cache_dir))
-    # Questions are encoded as the server encodes them (ADVISOR_MODEL_PRECISION).
-    questions = MiniLMEmbedder(cache_dir=settings.model_cache_dir, precision=settings.model_precision)
-    advisor = Advisor.load(content, folder, questions)
+    advisor = Advisor.load(content, folder, question_encoder(settings))  # questions encoded as the server does
 
     def ask(question: str) -> dict[str, Any]:
         answer = advisor.ask(question, 5)

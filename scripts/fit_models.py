@@ -81,10 +81,10 @@ def fit(
     with tempfile.TemporaryDirectory(prefix="advisor-fit-") as tmp:
         folder = Path(tmp)
         build_index(content, folder, embedder)
-        embedder = questions or embedder
+        asker = questions or embedder
         blank = {"ranker": placeholder(retrieval.FEATURES), "abstention": placeholder(abstention.FEATURES)}
 
-        groups = ranking_data(Advisor.load(content, folder, embedder, blank), rows)
+        groups = ranking_data(Advisor.load(content, folder, asker, blank), rows)
         ranker = fit_ranker(groups)
         # The abstention check sees each question scored by a ranker fitted without it, as a new question will be:
         # scored by the ranker that fitted them, the fitting questions look better covered than any new one.
@@ -93,7 +93,7 @@ def fit(
         parts = []
         for k in range(FOLDS):
             fold_ranker = fit_ranker([g for g, f in zip(groups, covered_fold, strict=True) if f != k])
-            fold_advisor = Advisor.load(content, folder, embedder, {**blank, "ranker": fold_ranker})
+            fold_advisor = Advisor.load(content, folder, asker, {**blank, "ranker": fold_ranker})
             parts.append(coverage_data(fold_advisor, [row for row, f in zip(rows, fold, strict=True) if f == k]))
         x, y = np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
         model = fit_logistic(x, y, abstention.FEATURES)
