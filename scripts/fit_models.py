@@ -51,14 +51,24 @@ def ranking_data(advisor: Advisor, rows: list[dict[str, Any]]) -> list[tuple[np.
     return groups
 
 
-def coverage_data(advisor: Advisor, rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
-    xs, ys = [], []
+def coverage_data(advisor: Advisor, rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The abstention features, whether each row is covered, and whether the fact check refuses it outright."""
+    xs, ys, vetoed = [], [], []
     for row in rows:
         question = advisor.repair(row["q"])  # as the Advisor reads it
         signals = advisor.retriever.signals(question, advisor.embed_question(row["q"]))
         xs.append(advisor.coverage.features(question, signals))
         ys.append(0.0 if row.get("abstain") else 1.0)
-    return np.array(xs), np.array(ys)
+        vetoed.append(advisor.coverage.fact_missing(question, signals))
+    return np.array(xs), np.array(ys), np.array(vetoed, dtype=bool)
+
+
+def refusal_threshold(scores: np.ndarray, covered: np.ndarray, vetoed: np.ndarray, max_false_refusals: float) -> float:
+    """The highest threshold that refuses at most `max_false_refusals` of the covered questions, counting
+    those the fact check refuses outright whatever their score."""
+    allowed = int(np.floor(max_false_refusals * int((covered == 1).sum()))) - int((vetoed & (covered == 1)).sum())
+    candidates = np.sort(scores[(covered == 1) & ~vetoed])
+    return float(candidates[min(max(allowed, 0), len(candidates) - 1)] - 1e-6)
 
 
 def fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]]) -> LinearModel:
@@ -96,12 +106,12 @@ def fit(
             fold_advisor = Advisor.load(content, folder, asker, {**blank, "ranker": fold_ranker})
             parts.append(coverage_data(fold_advisor, [row for row, f in zip(rows, fold, strict=True) if f == k]))
         x, y = np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-        model = fit_logistic(x, y, abstention.FEATURES)
-        covered_scores = np.sort(model.score(x[y == 1]))
-        # the highest threshold that refuses at most the allowed share of covered questions
-        threshold = float(covered_scores[int(np.floor(max_false_refusals * len(covered_scores)))] - 1e-6)
+        vetoed = np.concatenate([p[2] for p in parts])
+        # the model learns from the questions the fact check leaves to it
+        model = fit_logistic(x[~vetoed], y[~vetoed], abstention.FEATURES)
+        threshold = refusal_threshold(model.score(x), y, vetoed, max_false_refusals)
         model = LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)
-        refused = float((model.score(x) < threshold)[y == 0].mean())
+        refused = float(((model.score(x) < threshold) | vetoed)[y == 0].mean())
     return {"ranker": ranker, "abstention": model}, refused
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from index.abstention import CoverageCheck
 from index.advisor import Advisor
 from index.answer import ANSWER_CHARS, UNIT_MARGIN, RankedUnit, compose
 from index.linear import calibrated, fit_listwise
 from index.sentences import Unit, answer_units, unit_embed_text
+from scripts.fit_models import refusal_threshold
 
 
 def test_the_listwise_ranker_puts_the_right_candidate_first() -> None:
@@ -73,6 +77,41 @@ def test_a_fee_date_or_figure_the_guide_does_not_hold_is_missing(advisor: Adviso
     assert missing("How long does an H-1B petition take to be approved?") == 1.0
     assert missing("How many months does the ECFMG take to certify me?") == 1.0
     assert missing("How many days after the interview do I send the thank-you note?") == 0.0
+    # a statistic wants digits, in a sentence about what it is of: "a new Step 2 CK score" gives no average
+    assert missing("What is the average Step 2 CK score of matched applicants?") == 1.0
+    assert missing("How much does VSLO charge per application?") == 1.0
+
+
+def test_a_count_is_looked_for_beside_what_it_counts(advisor: Advisor) -> None:
+    question = "How many emails can I send a program before the interview?"
+    signals = advisor.retriever.signals(question, advisor.embed_question(question))
+    assert not advisor.coverage.fact_missing(question, signals)
+    # the same passages, asked for a count of something they never count
+    assert advisor.coverage.fact_missing("How many publications should I have?", signals)
+
+
+def test_a_missing_fact_refuses_whatever_the_score(advisor: Advisor) -> None:
+    lenient = dataclasses.replace(advisor.coverage.model, threshold=-1e9)
+    check = CoverageCheck(advisor.retriever, lenient)
+    for question, covered in [
+        ("What is the deadline to register for the Match?", False),
+        ("Can I email the program director about my visa?", True),
+    ]:
+        signals = advisor.retriever.signals(question, advisor.embed_question(question))
+        verdict = check.judge(question, signals)
+        assert verdict.covered is covered
+        assert verdict.evidence["fact_missing"] == float(not covered)
+
+
+def test_names_are_words_the_guide_never_uses_inside_a_sentence(advisor: Advisor) -> None:
+    def names(question: str) -> float:
+        signals = advisor.retriever.signals(question, advisor.embed_question(question))
+        return advisor.coverage.judge(question, signals).evidence["unknown_names"]
+
+    assert names("Does the Mayo Clinic sponsor visas?") == 1.0
+    # capitalised only for opening a sentence, or a month: neither names a program or place
+    assert names("I got a new letter. Worth sending to programs?") == 0.0
+    assert names("My certification may not be finished by July. Should I tell programs?") == 0.0
 
 
 def test_the_refusal_check_sees_how_far_the_best_passage_leads_the_next(advisor: Advisor) -> None:
@@ -82,3 +121,16 @@ def test_the_refusal_check_sees_how_far_the_best_passage_leads_the_next(advisor:
     first, second = (float(signals.scores[i]) for i in signals.order[:2])
     assert gap == pytest.approx(first - second)
     assert gap >= 0.0
+
+
+def test_the_refusal_threshold_spends_the_fact_checks_refusals_first() -> None:
+    scores = np.array([5.0, 4.0, 3.0, 2.0, 1.0, 0.5, -1.0, -2.0])
+    covered = np.array([1, 1, 1, 1, 1, 1, 0, 0])
+    nothing = np.zeros(8, dtype=bool)
+    # a third of six covered questions may be refused: the two lowest-scoring
+    assert refusal_threshold(scores, covered, nothing, 1 / 3) == pytest.approx(2.0 - 1e-6)
+    # the fact check already refuses one of them, so the threshold refuses only one more
+    vetoed = nothing.copy()
+    vetoed[0] = True
+    assert refusal_threshold(scores, covered, vetoed, 1 / 3) == pytest.approx(1.0 - 1e-6)
+    assert refusal_threshold(scores, covered, nothing, 0.0) == pytest.approx(0.5 - 1e-6)
