@@ -18,7 +18,7 @@ from index.markdown import AnchorNamer, Block, plain, read_blocks, slugify
 
 ChunkKind = Literal["text", "faq", "template"]
 MAX_CHARS = 600
-PACK_CHARS = 450
+PACK_CHARS = 600
 TINY_CHARS = 80
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+")
 
