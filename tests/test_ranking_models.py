@@ -63,10 +63,15 @@ def test_a_sentence_is_embedded_with_its_sections_heading(advisor: Advisor) -> N
     assert unit.sentence in advisor.guides[chunk.guide].text
 
 
+def evidence(advisor: Advisor, question: str, name: str) -> float:
+    """One of the refusal check's readings of `question`, as the Advisor asks it."""
+    signals = advisor.retriever.signals(question, advisor.embed_question(question))
+    return advisor.coverage.judge(question, signals).evidence[name]
+
+
 def test_a_fee_date_or_figure_the_guide_does_not_hold_is_missing(advisor: Advisor) -> None:
     def missing(question: str) -> float:
-        signals = advisor.retriever.signals(question, advisor.embed_question(question))
-        return advisor.coverage.judge(question, signals).evidence["fact_missing"]
+        return evidence(advisor, question, "fact_missing")
 
     assert missing("How much is the fee to register for the Match?") == 1.0
     assert missing("What is the deadline to register for the Match?") == 1.0
@@ -105,8 +110,7 @@ def test_a_missing_fact_refuses_whatever_the_score(advisor: Advisor) -> None:
 
 def test_names_are_words_the_guide_never_uses_inside_a_sentence(advisor: Advisor) -> None:
     def names(question: str) -> float:
-        signals = advisor.retriever.signals(question, advisor.embed_question(question))
-        return advisor.coverage.judge(question, signals).evidence["unknown_names"]
+        return evidence(advisor, question, "unknown_names")
 
     assert names("Does the Mayo Clinic sponsor visas?") == 1.0
     # capitalised only for opening a sentence, or a month: neither names a program or place
