@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import bm25s
 import numpy as np
 
+from index.actors import agreement, passage_actors, question_actor
 from index.chunks import Chunk
 from index.linear import LinearModel
 from index.sentences import Unit, answer_units
@@ -24,7 +25,7 @@ _WORDS = re.compile(r"[a-z]+")
 FEATURES = (
     "rank_dense_chunk", "rank_dense_unit", "rank_bm25_chunk", "rank_bm25_unit",
     "dense_chunk", "dense_unit", "bm25_chunk", "bm25_unit",
-    "title_overlap", "template_asked", "template_not_asked", "faq",
+    "title_overlap", "template_asked", "template_not_asked", "faq", "actor_agrees",
 )  # fmt: skip
 # Asking for an example or wording is what makes an email template the right answer.
 _TEMPLATE_ASKED = re.compile(
@@ -77,6 +78,7 @@ class Retriever:
         self.words = frozenset(w for c in chunks for w in _WORDS.findall(c.embed_text.lower()))
         self._is_template = np.array([c.kind == "template" for c in chunks], dtype=np.float64)
         self._is_faq = np.array([c.kind == "faq" for c in chunks], dtype=np.float64)
+        self._actors = [passage_actors(c) for c in chunks]
         self._bm25_chunks = _bm25([terms(c.embed_text) for c in chunks])
         self._bm25_units = _bm25([terms(u.text) for u in self.units])
 
@@ -94,13 +96,15 @@ class Retriever:
             np.asarray(self._bm25_units.get_scores(q_terms), float) if q_terms else np.zeros(len(self.units))
         )
         bm25_unit = self._max_per_chunk(bm25_unit_all, fill=0.0)
-        asked = 1.0 if _TEMPLATE_ASKED.search(question) else 0.0
+        wording = 1.0 if _TEMPLATE_ASKED.search(question) else 0.0
         title = np.array([len(q_set & t) / len(q_set) if q_set else 0.0 for t in self._title_terms])
+        asked = question_actor(question)
+        actor = np.array([agreement(asked, bound) for bound in self._actors])
         features = np.stack(
             [
                 _rank_weight(dense), _rank_weight(dense_unit), _rank_weight(bm25_chunk), _rank_weight(bm25_unit),
                 dense, dense_unit, _share_of_best(bm25_chunk), _share_of_best(bm25_unit),
-                title, self._is_template * asked, self._is_template * (1 - asked), self._is_faq,
+                title, self._is_template * wording, self._is_template * (1 - wording), self._is_faq, actor,
             ],
             axis=1,
         )  # fmt: skip

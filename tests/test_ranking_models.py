@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from index.abstention import CoverageCheck
+from index.actors import agreement, passage_actors, question_actor
 from index.advisor import Advisor
 from index.answer import ANSWER_CHARS, UNIT_MARGIN, RankedUnit, compose
 from index.linear import calibrated, fit_listwise
@@ -138,3 +139,37 @@ def test_the_refusal_threshold_spends_the_fact_checks_refusals_first() -> None:
     vetoed[0] = True
     assert refusal_threshold(scores, covered, vetoed, 1 / 3) == pytest.approx(1.0 - 1e-6)
     assert refusal_threshold(scores, covered, nothing, 0.0) == pytest.approx(0.5 - 1e-6)
+
+
+@pytest.mark.parametrize(
+    ("question", "actor"),
+    [
+        ("Can a program ask me how I will rank them?", "program"),
+        ("Is a PD allowed to ask where I'm ranking them?", "program"),
+        ("The coordinator emailed me. Are they allowed to do that?", "program"),
+        ("Can I ask a program how they will rank me?", "applicant"),
+        ("is it ok to email the PD twice?", "applicant"),
+        ("What is a letter of intent?", None),
+    ],
+)
+def test_a_question_names_who_acts(question: str, actor: str | None) -> None:
+    assert question_actor(question) == actor
+
+
+def test_a_lead_in_names_whom_its_rules_bind(advisor: Advisor) -> None:
+    bound = {c.text.split(":", 1)[0]: passage_actors(c) for c in advisor.retriever.chunks if passage_actors(c)}
+    assert bound["Programs may not"] == {"program"}
+    assert bound["You, as the applicant, may"] == {"applicant"}
+    assert bound["You may not"] == {"applicant"}
+    # only a question about what programs may do is steered; "can I" is how most questions open
+    assert agreement("program", frozenset({"program"})) == 1.0
+    assert agreement("program", frozenset({"applicant"})) == -1.0
+    assert agreement("applicant", frozenset({"program"})) == 0.0
+    assert agreement("program", frozenset()) == 0.0
+
+
+def test_the_answer_leads_with_the_rule_of_whoever_the_question_asks_about(advisor: Advisor) -> None:
+    program = advisor.ask("Can a program ask me how I will rank them?")
+    assert program.answer.startswith("Programs may not: Ask you how you will rank them [1]")
+    applicant = advisor.ask("Can I ask a program how they will rank me?")
+    assert applicant.answer.startswith("You may not: Ask the program directly about your specific ranking position")
