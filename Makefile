@@ -30,8 +30,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check api index scripts tests
 	$(BIN)/mypy
 
-# Answer quality on the project's held-out set and, where it is beside the repo, the shared dev set.
-EVAL_SETS := --set tests/eval/questions.jsonl $(if $(wildcard ../shared/eval/dev.jsonl),--set ../shared/eval/dev.jsonl)
+# Answer quality on the project's held-out sets and, where it is beside the repo, the shared dev set.
+EVAL_SETS := --set tests/eval/questions.jsonl --set tests/eval/probes.jsonl $(if $(wildcard ../shared/eval/dev.jsonl),--set ../shared/eval/dev.jsonl)
 eval: $(STAMP)
 	$(BIN)/python scripts/eval.py $(EVAL_SETS) --show-misses
 	$(BIN)/python scripts/eval.py --content tests/eval/second-guide/content --set tests/eval/second-guide/questions.jsonl

@@ -24,7 +24,7 @@ MAX_FALSE_ABSTAIN = 0.04
 
 @pytest.fixture(scope="module")
 def replies(advisor: Advisor) -> dict[str, dict[str, Any]]:
-    rows = read_jsonl(EVAL / "questions.jsonl") + read_jsonl(EVAL / "fit.jsonl")
+    rows = read_jsonl(EVAL / "questions.jsonl") + read_jsonl(EVAL / "probes.jsonl") + read_jsonl(EVAL / "fit.jsonl")
     return {row["q"]: AskResponse.from_answer(advisor.ask(row["q"], 5)).model_dump() for row in rows}
 
 
