@@ -1,7 +1,10 @@
 """Query-side spelling repair: "emial" becomes "email" when the guides say "email".
 
 Only words that are neither in the guides nor in the model's English word list are
-touched, and only when exactly one guide word is within a small edit distance.
+touched, and only when exactly one guide word is within a small edit distance: one edit
+up to seven letters ("emial"), two from eight ("experiance"). Two edits on a short word
+reach too far ("rewatch" is two from "reach"), and applicants' contractions without the
+apostrophe ("dont") are words, not misspellings ("done").
 """
 
 from __future__ import annotations
@@ -12,6 +15,11 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z]{4,}")
+ONE_EDIT_UP_TO = 7  # letters
+CONTRACTIONS = frozenset(
+    "dont cant wont isnt arent doesnt didnt wasnt werent shouldnt wouldnt couldnt havent hasnt hadnt "
+    "whats thats theres youre theyre weve youve theyve itll youll shes hes".split()
+)
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -35,7 +43,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 class SpellingRepair:
     def __init__(self, guide_words: Iterable[str], dictionary: Iterable[str]) -> None:
         self._guide_words = frozenset(w.lower() for w in guide_words if len(w) >= 4)
-        self._known = self._guide_words | frozenset(w.lower() for w in dictionary)
+        self._known = self._guide_words | frozenset(w.lower() for w in dictionary) | CONTRACTIONS
         self._by_first: dict[str, list[str]] = defaultdict(list)
         for word in self._guide_words:
             self._by_first[word[0]].append(word)
@@ -45,7 +53,7 @@ class SpellingRepair:
         lower = word.lower()
         if lower in self._known:
             return word
-        limit = 1 if len(lower) <= 6 else 2
+        limit = 1 if len(lower) <= ONE_EDIT_UP_TO else 2
         # a misspelling seldom changes the first letter; looking only there keeps this cheap
         close = [(edit_distance(lower, w, limit), w) for w in self._by_first.get(lower[0], [])]
         close = [(d, w) for d, w in close if d <= limit]
