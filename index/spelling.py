@@ -16,10 +16,11 @@ from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z]{4,}")
 ONE_EDIT_UP_TO = 7  # letters
-CONTRACTIONS = frozenset(
-    "dont cant wont isnt arent doesnt didnt wasnt werent shouldnt wouldnt couldnt havent hasnt hadnt "
-    "whats thats theres youre theyre weve youve theyve itll youll shes hes".split()
-)
+CONTRACTIONS = frozenset((
+    "dont", "cant", "wont", "isnt", "arent", "doesnt", "didnt", "wasnt", "werent", "shouldnt", "wouldnt", "couldnt",
+    "havent", "hasnt", "hadnt", "whats", "thats", "theres", "youre", "theyre", "weve", "youve", "theyve", "itll",
+    "youll", "shes", "hes",
+))  # fmt: skip
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
