@@ -18,7 +18,7 @@ from index.markdown import AnchorNamer, Block, plain, read_blocks, slugify
 
 ChunkKind = Literal["text", "faq", "template"]
 MAX_CHARS = 600
-PACK_CHARS = 600
+PACK_CHARS = 600  # neighbouring blocks share a passage up to the cap: 450 ranked worse (README, Answer quality)
 TINY_CHARS = 80
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+")
 
