@@ -12,6 +12,7 @@ from index.actors import agreement, passage_actors, question_actor
 from index.advisor import Advisor
 from index.answer import ANSWER_CHARS, UNIT_MARGIN, RankedUnit, compose
 from index.linear import calibrated, fit_listwise
+from index.retrieval import Signals
 from index.sentences import Unit, answer_units, unit_embed_text
 from scripts.fit_models import refusal_threshold
 
@@ -64,10 +65,13 @@ def test_a_sentence_is_embedded_with_its_sections_heading(advisor: Advisor) -> N
     assert unit.sentence in advisor.guides[chunk.guide].text
 
 
+def signals_for(advisor: Advisor, question: str) -> Signals:
+    return advisor.retriever.signals(question, advisor.embed_question(question))
+
+
 def evidence(advisor: Advisor, question: str, name: str) -> float:
     """One of the refusal check's readings of `question`, as the Advisor asks it."""
-    signals = advisor.retriever.signals(question, advisor.embed_question(question))
-    return advisor.coverage.judge(question, signals).evidence[name]
+    return advisor.coverage.judge(question, signals_for(advisor, question)).evidence[name]
 
 
 def test_a_fee_date_or_figure_the_guide_does_not_hold_is_missing(advisor: Advisor) -> None:
@@ -90,7 +94,7 @@ def test_a_fee_date_or_figure_the_guide_does_not_hold_is_missing(advisor: Adviso
 
 def test_a_count_is_looked_for_beside_what_it_counts(advisor: Advisor) -> None:
     question = "How many emails can I send a program before the interview?"
-    signals = advisor.retriever.signals(question, advisor.embed_question(question))
+    signals = signals_for(advisor, question)
     assert not advisor.coverage.fact_missing(question, signals)
     # the same passages, asked for a count of something they never count
     assert advisor.coverage.fact_missing("How many publications should I have?", signals)
@@ -103,7 +107,7 @@ def test_a_missing_fact_refuses_whatever_the_score(advisor: Advisor) -> None:
         ("What is the deadline to register for the Match?", False),
         ("Can I email the program director about my visa?", True),
     ]:
-        signals = advisor.retriever.signals(question, advisor.embed_question(question))
+        signals = signals_for(advisor, question)
         verdict = check.judge(question, signals)
         assert verdict.covered is covered
         assert verdict.evidence["fact_missing"] == float(not covered)
@@ -121,7 +125,7 @@ def test_names_are_words_the_guide_never_uses_inside_a_sentence(advisor: Advisor
 
 def test_the_refusal_check_sees_how_far_the_best_passage_leads_the_next(advisor: Advisor) -> None:
     question = "Can a program ask me how I will rank them?"
-    signals = advisor.retriever.signals(question, advisor.embed_question(question))
+    signals = signals_for(advisor, question)
     gap = advisor.coverage.judge(question, signals).evidence["ranker_gap"]
     first, second = (float(signals.scores[i]) for i in signals.order[:2])
     assert gap == pytest.approx(first - second)
