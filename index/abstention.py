@@ -85,7 +85,6 @@ _ASKED_FACTS = (
     ),
 )
 _DIGITS = re.compile(r"\d+")
-_SENTENCE_END = re.compile(r"[.!?:]\s*$")
 _MONTH = re.compile(_MONTHS, _I)
 EVIDENCE_UNITS = 3  # the sentences an answer would quote
 SUBJECT_WORDS = 4
@@ -143,14 +142,10 @@ class CoverageCheck:
         count = 0
         for match in _WORD.finditer(question):
             word = match.group(0)
-            before = question[: match.start()]
-            opens_sentence = not before.strip() or _SENTENCE_END.search(before)
-            if (
-                opens_sentence
-                or not word[0].isupper()
-                or word.lower() in self.retriever.words
-                or _MONTH.fullmatch(word)
-            ):
+            if not word[0].isupper() or word.lower() in self.retriever.words or _MONTH.fullmatch(word):
+                continue
+            before = question[: match.start()].rstrip()
+            if not before or before[-1] in ".!?:":  # it opens a sentence
                 continue
             stems = terms(word)
             if stems and not any(s in self.retriever.vocabulary for s in stems):
