@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import get_args
 
 import bm25s
 import numpy as np
 
-from index.actors import agreement, passage_actors, question_actor
+from index.actors import Actor, agreement, passage_actors, question_actor
 from index.chunks import Chunk
 from index.linear import LinearModel
 from index.sentences import Unit, answer_units
@@ -78,7 +79,9 @@ class Retriever:
         self.words = frozenset(w for c in chunks for w in _WORDS.findall(c.embed_text.lower()))
         self._is_template = np.array([c.kind == "template" for c in chunks], dtype=np.float64)
         self._is_faq = np.array([c.kind == "faq" for c in chunks], dtype=np.float64)
-        self._actors = [passage_actors(c) for c in chunks]
+        bound = [passage_actors(c) for c in chunks]
+        # per passage, how its lists agree with a question about each actor: computed once, not per question
+        self._actor_agreement = {a: np.array([agreement(a, b) for b in bound]) for a in get_args(Actor)}
         self._bm25_chunks = _bm25([terms(c.embed_text) for c in chunks])
         self._bm25_units = _bm25([terms(u.text) for u in self.units])
 
@@ -99,7 +102,7 @@ class Retriever:
         wording = 1.0 if _TEMPLATE_ASKED.search(question) else 0.0
         title = np.array([len(q_set & t) / len(q_set) if q_set else 0.0 for t in self._title_terms])
         asked = question_actor(question)
-        actor = np.array([agreement(asked, bound) for bound in self._actors])
+        actor = self._actor_agreement[asked] if asked else np.zeros(n)
         features = np.stack(
             [
                 _rank_weight(dense), _rank_weight(dense_unit), _rank_weight(bm25_chunk), _rank_weight(bm25_unit),
