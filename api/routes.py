@@ -21,20 +21,17 @@ router = APIRouter()
     summary="Answer a question from the guides, with cited excerpts",
 )
 async def ask(body: AskRequest, serving: ServingDep) -> AskResponse:
-    advisor, batcher, answers, base_url = serving.advisor, serving.batcher, serving.answers, serving.base_url
-    reading = advisor.reading(body.question, body.turns())  # the question read with its history, if a follow-up
-    answer = None if reading else answers.get(body.question, body.top_k, base_url, advisor.content_version)
+    advisor, answers, base_url = serving.advisor, serving.answers, serving.base_url
+    reading = advisor.read(body.question, body.turns())
+    alone = reading.previous is None  # a follow-up's answer depends on its history: never cached
+    answer = answers.get(body.question, body.top_k, base_url, advisor.content_version) if alone else None
     count_cache(hit=answer is not None)
-    if answer is None and reading:
-        vector = await batcher.embed(advisor.embedding_text(body.question))
-        context = (reading, await batcher.embed(advisor.embedding_text(reading)))
-        answer = advisor.answer(body.question, vector, body.top_k, base_url, context)  # CPU, under a millisecond
-    elif answer is None:
-        answer = await batcher.run(
-            advisor.embedding_text(body.question),
-            lambda vector: advisor.answer(body.question, vector, body.top_k, base_url),
+    if answer is None:
+        answer = await serving.batcher.run_many(
+            advisor.embedding_texts(reading), lambda vectors: advisor.answer(reading, vectors, body.top_k, base_url)
         )
-        answers.put(answer, body.top_k, base_url)
+        if alone:
+            answers.put(answer, body.top_k, base_url)
     record_answer(body.question, answer.answered)
     return AskResponse.from_answer(answer)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from index.answer import Answer
-from index.followup import MAX_TURN_CHARS, MAX_TURNS, Turn
+from index.reading import MAX_TURN_CHARS, MAX_TURNS, Turn
 
 QUESTION_MAX = 1000
 TOP_K_MAX = 10
@@ -38,7 +38,12 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, max_length=QUESTION_MAX, description="The applicant's question.")
-    top_k: int = Field(3, ge=1, le=TOP_K_MAX, description="How many citations to return at most.")
+    top_k: int = Field(
+        3,
+        ge=1,
+        le=TOP_K_MAX,
+        description="How many citations to return at most (more only when the question asks more things).",
+    )
     history: list[TurnIn] = Field(
         default_factory=list,
         max_length=MAX_TURNS,
@@ -78,12 +83,38 @@ class CitationOut(BaseModel):
     last_reviewed: str = Field(description="When the cited guide was last reviewed (YYYY-MM-DD).")
 
 
+class AnswerBlockOut(BaseModel):
+    kind: Literal["text", "list", "template"] = Field(
+        description="'list': a lead-in with the items chosen from its list; 'text': sentences of prose; "
+        "'template': a whole email template, headed by its heading."
+    )
+    lead: str | None = Field(description="The list's lead-in or the template's heading, verbatim; null for prose.")
+    items: list[str] = Field(
+        description="List items, sentences, or the template's text, verbatim, in the guide's order."
+    )
+    citation: int = Field(description="The number of the citation the block quotes.")
+    ask: str | None = Field(description="The part of the question the block answers, when it asked several things.")
+
+
 class AskResponse(BaseModel):
     question: str = Field(description="The question as received.")
-    answered: bool = Field(description="False when the guides do not cover the question.")
-    answer: str = Field(description="A short reply in the guide's own words with [n] markers, or a refusal.")
-    citations: list[CitationOut] = Field(description="Cited passages, best first; empty when not answered.")
-    nearest_sections: list[str] = Field(description="When not answered: the closest sections, if any.")
+    answered: bool = Field(description="False when the guides answer no part of the question.")
+    answer: str = Field(
+        description="The reply as plain text: the guide's own words in lines and '- ' bullets, each block followed "
+        "by its [n]; or a refusal naming what to ask instead."
+    )
+    answer_blocks: list[AnswerBlockOut] = Field(
+        validation_alias=AliasChoices("blocks", "answer_blocks"),
+        description="The answer's blocks, for rendering without parsing `answer`.",
+    )
+    citations: list[CitationOut] = Field(
+        description="Cited passages, one per section, best first; empty when not answered."
+    )
+    unanswered: list[str] = Field(description="Parts of the question the guides do not answer, as asked.")
+    nearest_sections: list[str] = Field(description="When not answered: titles of the closest sections, if any.")
+    suggestions: list[str] = Field(
+        description="When not answered: what to ask instead (the nearest sections, else the guides' FAQ questions)."
+    )
     content_version: str = Field(description="Hash of the guide content the answer was drawn from.")
 
     @classmethod

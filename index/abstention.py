@@ -18,9 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from index.answer import closeness
 from index.linear import LinearModel
-from index.retrieval import Retriever, Signals
+from index.retrieval import Retriever, Signals, closeness
 from index.vocabulary import terms
 
 EVIDENCE_CHUNKS = 3
@@ -110,7 +109,9 @@ class CoverageCheck:
         self.retriever = retriever
         self.model = model
 
-    def features(self, question: str, signals: Signals) -> np.ndarray:
+    def features(self, question: str, signals: Signals, asked: str | None = None) -> np.ndarray:
+        """The FEATURES for `question` (what was matched) given its `signals`; names are looked for in
+        `asked` (the ask itself, without the situation around it), which defaults to `question`."""
         r = self.retriever
         q_terms = signals.question_terms
         top = [int(i) for i in signals.order[:EVIDENCE_CHUNKS]]
@@ -122,16 +123,18 @@ class CoverageCheck:
         return np.array(
             [
                 float(signals.scores[top[0]]), float(signals.unit_dense.max()), share(r.chunk_terms[top[0]]),
-                share(in_top3), 1.0 - share(r.vocabulary) if q_terms else 1.0, float(self._unknown_names(question)),
+                share(in_top3), 1.0 - share(r.vocabulary) if q_terms else 1.0,
+                float(self._unknown_names(question if asked is None else asked)),
                 float(signals.scores[top[0]] - signals.scores[top[1]]) if len(top) > 1 else 0.0,
             ]
         )  # fmt: skip
 
-    def judge(self, question: str, signals: Signals) -> Verdict:
-        """A question asking for a kind of fact the evidence does not hold is refused whatever its score."""
-        x = self.features(question, signals)
+    def judge(self, question: str, signals: Signals, asked: str | None = None) -> Verdict:
+        """Whether the guides cover `question`. A kind of fact asked in `asked` (the ask without its
+        situation; `question` by default) that the evidence does not hold refuses whatever the score."""
+        x = self.features(question, signals, asked)
         score = float(self.model.score(x.reshape(1, -1))[0])
-        missing = self.fact_missing(question, signals)
+        missing = self.fact_missing(question if asked is None else asked, signals)
         evidence = dict(zip(FEATURES, map(float, x), strict=True)) | {"fact_missing": float(missing)}
         return Verdict(score >= self.model.threshold and not missing, score, evidence)
 

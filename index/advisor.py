@@ -1,29 +1,57 @@
-"""The Advisor: a loaded index and model that turn a question into an Answer."""
+"""The Advisor: a loaded index and model that turn an applicant's message into an Answer.
+
+One flow serves the HTTP service, the command line, the eval and the tests: `read` the message
+(its asks, and the earlier turn when it is a follow-up), encode `embedding_texts(reading)` (the
+service batches them with other requests' texts), then `answer(reading, vectors, ...)`. `ask` does
+all three in-process.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from index.abstention import CoverageCheck, Verdict
-from index.answer import Answer, cite, compose, not_covered_reply, rank_units
+from index.answer import Answer, AnswerBlock, cite, refusal, render
 from index.build import embedding_texts, texts_hash
+from index.compose import (
+    ANSWER_PASSAGES,
+    SectionCitations,
+    group,
+    paragraph_start,
+    rank_units,
+    select,
+    template_block,
+    template_span,
+)
 from index.content import Guide, content_hash, load_guides
 from index.embeddings import Embedder
 from index.errors import IndexInvalidError
-from index.followup import Turn, read_with_history
 from index.linear import LinearModel, load_models
 from index.model_files import english_words
-from index.retrieval import Hit, Retriever
+from index.reading import Reading, Turn, read
+from index.retrieval import Hit, Retriever, wants_template
+from index.sentences import Unit
 from index.spelling import SpellingRepair
 from index.store import Manifest, load_index
-from index.vocabulary import expand_for_embedding
+from index.suggestions import faq_questions, section_title
+from index.vocabulary import expand_for_embedding, terms
 
-Reading = tuple[str, np.ndarray]  # a question as read with its history, and its embedding
-ANSWER_CHUNKS = 3  # the answer's sentences come from the first few citations
 NEAREST_SECTIONS = 3
 NEAREST_MIN_SIMILARITY = 0.3  # a refusal names only sections with a sentence at least this close in meaning
+TEMPLATE_DEPTH = 10  # a template asked for is quoted only if one ranks this high for the ask
+REFUSAL_QUESTIONS = 4  # with nothing close, a refusal offers this many of the guides' FAQ questions
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One ask of a message, retrieved and judged."""
+
+    ask: str
+    hits: list[Hit]  # every passage, best first
+    verdict: Verdict
 
 
 class Advisor:
@@ -56,9 +84,17 @@ class Advisor:
     def content_version(self) -> str:
         return self.manifest.content_hash[:16]
 
-    def embedding_text(self, question: str) -> str:
-        """What the model encodes for `question` (a batcher encodes this text, many at once)."""
-        return expand_for_embedding(self.repair(question))
+    def read(self, question: str, history: list[Turn] | None = None) -> Reading:
+        """The message's asks and situation, with the previous question when it is a follow-up."""
+        return read(question, history or [])
+
+    def embedding_text(self, text: str) -> str:
+        """What the model encodes for `text`: spelling repaired, abbreviations spelled out beside them."""
+        return expand_for_embedding(self.repair(text))
+
+    def embedding_texts(self, reading: Reading) -> list[str]:
+        """What the model encodes for a reading: one text per ask, in order."""
+        return [self.embedding_text(reading.retrieval_text(ask)) for ask in reading.asks]
 
     def embed_question(self, question: str) -> np.ndarray:
         vector: np.ndarray = self.embedder.encode([self.embedding_text(question)])[0]
@@ -67,36 +103,85 @@ class Advisor:
     def ask(
         self, question: str, top_k: int = 3, base_url: str = "http://127.0.0.1:8000", history: list[Turn] | None = None
     ) -> Answer:
-        reading = self.reading(question, history or [])
-        context = (reading, self.embed_question(reading)) if reading else None
-        return self.answer(question, self.embed_question(question), top_k, base_url, context)
-
-    def reading(self, question: str, history: list[Turn]) -> str | None:
-        """For a follow-up, the question read with the applicant's previous one; None for a self-contained one."""
-        return read_with_history(question, history)
-
-    def answer(
-        self, question: str, query_vector: np.ndarray, top_k: int, base_url: str, context: Reading | None = None
-    ) -> Answer:
-        """`context`, for a follow-up: the question read with the previous one, and its embedding.
-
-        The context chooses the passages; the question itself chooses the sentences quoted from them.
-        """
-        hits, verdict = self.retrieve(question, query_vector, top_k)
-        if context is not None:
-            in_context = self.retrieve(context[0], context[1], top_k)
-            if in_context[1].covered or not verdict.covered:
-                hits, verdict = in_context
-        if not verdict.covered:
-            close = [h for h in hits if h.dense_unit >= NEAREST_MIN_SIMILARITY]
-            nearest = list(dict.fromkeys(h.chunk.section_title for h in close))[:NEAREST_SECTIONS]
-            return Answer(question, False, not_covered_reply(nearest), [], self.content_version, nearest)
-        shown = hits[:top_k]
-        ranked = rank_units(self.repair(question), query_vector, shown[:ANSWER_CHUNKS], self.retriever)
-        return Answer(question, True, compose(ranked), cite(shown, self.guides, base_url), self.content_version)
+        reading = self.read(question, history)
+        return self.answer(reading, self.embedder.encode(self.embedding_texts(reading)), top_k, base_url)
 
     def retrieve(self, question: str, query_vector: np.ndarray, top_k: int) -> tuple[list[Hit], Verdict]:
         """The best passages and the verdict on whether they cover the question."""
         repaired = self.repair(question)
         hits, signals = self.retriever.search(repaired, query_vector, max(top_k, NEAREST_SECTIONS))
         return hits, self.coverage.judge(repaired, signals)
+
+    def answer(self, reading: Reading, vectors: np.ndarray, top_k: int, base_url: str) -> Answer:
+        """The reply to `reading`, whose `embedding_texts` are encoded as `vectors` (shape (asks, dim)).
+
+        Each ask is judged on its own: the covered ones are answered, each with its own citations; the
+        others are named as not answered; a message none of whose asks is covered is refused.
+        """
+        parts = [self._part(reading, ask, vector) for ask, vector in zip(reading.asks, vectors, strict=True)]
+        covered = [(p, v) for p, v in zip(parts, vectors, strict=True) if p.verdict.covered]
+        if not covered:
+            return self._refusal(reading.question, parts[0].hits)
+        several = len(reading.asks) > 1
+        cites = SectionCitations({slug: g.text for slug, g in self.guides.items()})
+        blocks: list[AnswerBlock] = []
+        for part, vector in covered:
+            blocks.extend(self._compose(part, vector, cites, part.ask if several else None))
+        # citations are numbered as the answer uses them; then the other best passages, ask by ask, up to top_k
+        for rank in range(len(self.retriever.chunks)):
+            for part, _ in covered:
+                if len(cites) < top_k:
+                    cites.add_passage(part.hits[rank])
+        unanswered = [p.ask for p in parts if not p.verdict.covered]
+        return Answer(
+            reading.question, True, render(blocks, unanswered), cite(cites.cited(), self.guides, base_url),
+            self.content_version, blocks=blocks, unanswered=unanswered,
+        )  # fmt: skip
+
+    def _part(self, reading: Reading, ask: str, vector: np.ndarray) -> _Part:
+        text = self.repair(reading.retrieval_text(ask))
+        hits, signals = self.retriever.search(text, vector, len(self.retriever.chunks))
+        # the ask alone is checked for an asked fact and unknown names: the backstory's numbers are not asked
+        return _Part(ask, hits, self.coverage.judge(text, signals, asked=self.repair(ask)))
+
+    @staticmethod
+    def _advice(part: _Part) -> list[Hit]:
+        """The part's passages other than email templates, which are quoted only when asked for."""
+        return [h for h in part.hits if h.chunk.kind != "template"]
+
+    def _compose(self, part: _Part, vector: np.ndarray, cites: SectionCitations, ask: str | None) -> list[AnswerBlock]:
+        usable = self._advice(part)[:ANSWER_PASSAGES]
+        ranked = rank_units(self.repair(part.ask), vector, usable, self.retriever)
+        # what an earlier ask quoted is not quoted again, nor a list whose lead-in it already shows
+        shown = cites.quoted_leads()
+        units = select(
+            [r for r in ranked if r.unit not in cites.quoted and (not r.unit.leadin or r.unit.leadin not in shown)]
+        )
+        hit_of = {h.position: h for h in part.hits}
+        quoted = [(u, n) for u in units if (n := cites.add_unit(hit_of[u.chunk_position], u)) is not None]
+        blocks = group(quoted, self._paragraph, ask)
+        template = self._template_for(part) if wants_template(part.ask) else None
+        if template is not None:
+            start, end = template_span(template.chunk, self.retriever.chunks)
+            text = self.guides[template.chunk.guide].text[start:end]
+            blocks.append(template_block(template.chunk, text, cites.add_passage(template), ask))
+        return blocks
+
+    def _template_for(self, part: _Part) -> Hit | None:
+        """The template an ask wants: of the templates ranked high for it, the one whose heading shares most of
+        the ask's words ("letter of interest"), the better ranked on a tie."""
+        asked = set(terms(self.repair(part.ask)))
+        ranked = [h for h in part.hits[:TEMPLATE_DEPTH] if h.chunk.kind == "template"]
+        return max(ranked, key=lambda h: len(asked & set(terms(h.chunk.section[-1]))), default=None)
+
+    def _paragraph(self, unit: Unit) -> int:
+        return paragraph_start(self.guides[self.retriever.chunks[unit.chunk_position].guide].text, unit)
+
+    def _refusal(self, question: str, hits: list[Hit]) -> Answer:
+        close = [h for h in hits[:NEAREST_SECTIONS] if h.dense_unit >= NEAREST_MIN_SIMILARITY]
+        nearest = list(dict.fromkeys(section_title(h.chunk.section_title) for h in close))
+        others = [q for g in self.guides.values() for q in faq_questions(g)][:REFUSAL_QUESTIONS]
+        return Answer(
+            question, False, refusal(nearest, others), [], self.content_version, nearest,
+            suggestions=nearest or others,
+        )  # fmt: skip

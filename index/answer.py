@@ -1,24 +1,24 @@
-"""Answers in the guide's own words: cited excerpts, the best sentences, or an honest refusal."""
+"""What an applicant reads: the answer's blocks of guide text, its citations, and how it is written out.
+
+An answer is made of blocks, each quoting one cited passage verbatim: a list's lead-in once with the
+chosen items under it ("Programs may not:" then "- Ask you how you will rank them"), prose sentences
+as sentences, or a whole email template. `render` writes them as plain text (lines and "- " bullets,
+each block followed by its [n]) for the terminal and the JSON's `answer`; the widget reads the blocks.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Set as AbstractSet
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Literal
 
-import numpy as np
-
+from index.chunks import Chunk
 from index.content import Guide
-from index.retrieval import Hit, Retriever
-from index.sentences import Unit
-from index.vocabulary import terms
+from index.retrieval import Hit
 
-ANSWER_UNITS = 4  # chosen on fit.jsonl with the 480-character cap unchanged
-ANSWER_CHARS = 480
-UNIT_MARGIN = 0.4  # a sentence joins the answer when it scores this close to the best one (chosen on fit.jsonl)
-LATER_CITATION_PENALTY = 0.05  # per place: sentences of lower-ranked passages need to match better
-LEXICAL_WEIGHT = 0.25
+BlockKind = Literal["text", "list", "template"]
+REFUSAL = "The guide doesn't answer that."
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,19 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class AnswerBlock:
+    """Verbatim guide text from citation `citation`: a list's `lead` with its chosen `items` ("list"),
+    sentences of prose ("text", `lead` None), or a whole template (`lead` its heading, one item).
+    `ask` is the part of the message the block answers, set when the message asked several things."""
+
+    kind: BlockKind
+    lead: str | None
+    items: tuple[str, ...]
+    citation: int
+    ask: str | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answered: bool
@@ -44,12 +57,24 @@ class Answer:
     citations: list[Citation]
     content_version: str
     nearest_sections: list[str] = field(default_factory=list)
+    blocks: list[AnswerBlock] = field(default_factory=list)
+    unanswered: list[str] = field(default_factory=list)  # asks of the message the guides do not answer
+    suggestions: list[str] = field(default_factory=list)  # what to ask instead, when nothing was answered
 
 
-class RankedUnit(NamedTuple):
-    score: float
-    citation: int  # the number of the citation the sentence comes from
-    unit: Unit
+@dataclass(frozen=True)
+class Cited:
+    """One citation before numbering: a span of one section (one passage, or neighbours merged)."""
+
+    chunk: Chunk  # the best passage of the span; its id and section name the citation
+    start: int
+    end: int
+    score: float  # the ranker's log-odds for the best passage
+
+
+def passages(hits: Sequence[Hit]) -> list[Cited]:
+    """Whole passages to cite, as retrieved."""
+    return [Cited(h.chunk, h.chunk.start, h.chunk.end, h.score) for h in hits]
 
 
 def section_url(guide: Guide, anchor: str, base_url: str) -> str:
@@ -58,69 +83,57 @@ def section_url(guide: Guide, anchor: str, base_url: str) -> str:
     return f"{base_url.rstrip('/')}/guides/{guide.slug}#{anchor}"
 
 
-def cite(hits: list[Hit], guides: dict[str, Guide], base_url: str) -> list[Citation]:
+def cite(cited: Sequence[Cited], guides: dict[str, Guide], base_url: str) -> list[Citation]:
+    """Numbered citations (from 1) with excerpts read from each guide's text at their offsets."""
     citations = []
-    for n, hit in enumerate(hits, 1):
-        chunk, guide = hit.chunk, guides[hit.chunk.guide]
+    for n, c in enumerate(cited, 1):
+        guide = guides[c.chunk.guide]
         citations.append(
             Citation(
                 n=n,
                 guide=guide.title,
                 guide_slug=guide.slug,
-                section=chunk.section_title,
-                excerpt=chunk.text,
-                url=section_url(guide, chunk.anchor, base_url),
-                score=round(1.0 / (1.0 + math.exp(-hit.score)), 4),
-                chunk_id=chunk.id,
-                start=chunk.start,
-                end=chunk.end,
+                section=c.chunk.section_title,
+                excerpt=guide.text[c.start : c.end],
+                url=section_url(guide, c.chunk.anchor, base_url),
+                score=round(1.0 / (1.0 + math.exp(-c.score)), 4),
+                chunk_id=c.chunk.id,
+                start=c.start,
+                end=c.end,
                 last_reviewed=guide.last_reviewed,
             )
         )
     return citations
 
 
-def closeness(cosine: float, question_terms: AbstractSet[str], unit_terms: AbstractSet[str]) -> float:
-    """How well one sentence answers a question: its meaning, plus a share of the question's words."""
-    overlap = len(question_terms & unit_terms) / len(question_terms) if question_terms else 0.0
-    return cosine + LEXICAL_WEIGHT * overlap
+def render(blocks: Sequence[AnswerBlock], unanswered: Sequence[str] = ()) -> str:
+    """Plain text: a list as its lead-in and "- " bullets, prose as sentences, a template as written;
+    each block ends with its [n]; blocks of another ask open with that ask in quotes."""
+    paragraphs: list[str] = []
+    ask: str | None = None
+    for block in blocks:
+        lines: list[str] = []
+        if block.ask is not None and block.ask != ask:
+            lines.append(f"“{block.ask}”")
+        ask = block.ask
+        marker = f"[{block.citation}]"
+        if block.kind == "list":
+            lines.append(f"{block.lead} {marker}" if block.lead else marker)
+            lines.extend(f"- {item}" for item in block.items)
+        elif block.kind == "template":
+            lines.append(f"{block.lead} {marker}" if block.lead else marker)
+            lines.extend(block.items)
+        else:
+            lines.append(" ".join([*block.items, marker]))
+        paragraphs.append("\n".join(lines))
+    paragraphs.extend(f"The guide doesn't answer “{ask}”." for ask in unanswered)
+    return "\n\n".join(paragraphs)
 
 
-def rank_units(question: str, query_vector: np.ndarray, hits: list[Hit], retriever: Retriever) -> list[RankedUnit]:
-    """Every sentence of the cited chunks, scored by meaning and shared words, best first."""
-    q_terms = set(terms(question))
-    ranked = []
-    for n, hit in enumerate(hits, 1):
-        for u in np.flatnonzero(retriever.unit_chunk == hit.position):
-            score = closeness(float(retriever.unit_matrix[u] @ query_vector), q_terms, retriever.unit_terms[u])
-            ranked.append(RankedUnit(score - LATER_CITATION_PENALTY * (n - 1), n, retriever.units[u]))
-    ranked.sort(key=lambda r: (-r.score, r.citation))
-    lead = next((r for r in ranked if r.citation == 1), None)
-    # the answer leads with the best sentence of the best passage, which the ranker chose on more evidence
-    return [lead, *(r for r in ranked if r is not lead)] if lead else ranked
-
-
-def compose(ranked: list[RankedUnit]) -> str:
-    """The best sentences, each followed by the number of the citation it comes from."""
-    if not ranked:
-        return ""
-    best = max(r.score for r in ranked)
-    parts: list[str] = []
-    length = 0
-    for score, n, unit in ranked:
-        # the lead is quoted however it scores: an answer is never empty
-        if len(parts) == ANSWER_UNITS or (parts and score < best - UNIT_MARGIN):
-            break
-        text = " ".join(unit.text.split())
-        if parts and length + len(text) > ANSWER_CHARS:
-            continue
-        parts.append(f"{text} [{n}]")
-        length += len(text)
-    return " ".join(parts)
-
-
-def not_covered_reply(nearest: list[str]) -> str:
-    reply = "The guide does not cover this question, so I can't answer it from the guide."
+def refusal(nearest: Sequence[str], other_questions: Sequence[str]) -> str:
+    """ "The guide doesn't answer that.", then the nearest sections by title, or else questions it answers."""
     if nearest:
-        reply += " The nearest sections are: " + "; ".join(nearest) + "."
-    return reply
+        return "\n".join([REFUSAL, "Closest in the guide:", *(f"- {title}" for title in nearest)])
+    if other_questions:
+        return "\n".join([REFUSAL, "Questions it answers:", *(f"- {q}" for q in other_questions)])
+    return REFUSAL

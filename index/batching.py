@@ -108,6 +108,14 @@ class MicroBatcher:
         outcome = await self._queued(text, then)
         return cast(R, outcome.value) if isinstance(outcome, _Done) else then(outcome)
 
+    async def run_many(self, texts: Sequence[str], then: Callable[[np.ndarray], R]) -> R:
+        """`then(embeddings of texts)` (shape (len(texts), dim)); one text goes through `run`, several are
+        queued together and `then` runs on the loop."""
+        if len(texts) == 1:
+            return await self.run(texts[0], lambda vector: then(vector[np.newaxis, :]))
+        vectors = await asyncio.gather(*(self._queued(text, None) for text in texts))
+        return then(np.stack(vectors))
+
     def _queued(self, text: str, then: Then | None) -> asyncio.Future[Any]:
         if self._closed or self._loop is None:
             raise BatcherClosedError("the embedding batcher is not running")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.advisor import Advisor
-from index.answer import Citation, cite
+from index.answer import Citation, cite, passages
 from index.content import Guide
 from index.draft_rules import (
     FORMAL_GREETING,
@@ -224,7 +224,13 @@ def check_draft(text: str, advisor: Advisor, base_url: str) -> DraftReport:
             shown.append((span, rule, message))
     shown.sort(key=lambda f: (SEVERITIES.index(f[1].severity), f[0].start))
     findings = [
-        Finding(rule.name, rule.severity, span.text, message, cite(grounding.hits[rule.name], advisor.guides, base_url))
+        Finding(
+            rule.name,
+            rule.severity,
+            span.text,
+            message,
+            cite(passages(grounding.hits[rule.name]), advisor.guides, base_url),
+        )
         for span, rule, message in shown
     ]
     return DraftReport(findings, summarize(findings, words(text), capped=len(shown) < len(found)))

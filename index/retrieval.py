@@ -8,6 +8,7 @@ list item ("Ask you to state that they are your #1 choice in writing") lift its 
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import get_args
 
@@ -22,6 +23,7 @@ from index.store import VectorIndex
 from index.vocabulary import terms
 
 RRF_K = 10
+LEXICAL_WEIGHT = 0.25  # closeness: the share of the question's words a sentence holds, beside its cosine
 _WORDS = re.compile(r"[a-z]+")
 FEATURES = (
     "rank_dense_chunk", "rank_dense_unit", "rank_bm25_chunk", "rank_bm25_unit",
@@ -30,8 +32,11 @@ FEATURES = (
 )  # fmt: skip
 # Asking for an example or wording is what makes an email template the right answer.
 _TEMPLATE_ASKED = re.compile(
-    r"\b(example|sample|template|draft|wording|word it|phrase it|format|what (do|should|can|could) i (write|say|put)"
-    r"|how (do|should|can) i (write|word|phrase|start|end))\b",
+    r"\b(examples?|samples?|templates?|draft|wording|word it|phrase it|format|subject( line)?|exact (words|sentence|line)"
+    r"|what (do|should|can|could|would|must) ([\w-]+ ){1,4}?(write|say|put|include|contain|look like)"
+    r"|what ([\w-]+ ){1,6}?looks? like|(show|write|give|send) me (a|an|the|one|some)?\b"
+    r"|how (do|should|can|could|would) i (write|word|phrase|start|end|open|close|sign off|email|tell|inform|update"
+    r"|thank|reach out|reply|respond|follow up|express))\b",
     re.IGNORECASE,
 )
 
@@ -82,8 +87,16 @@ class Retriever:
         bound = [passage_actors(c) for c in chunks]
         # per passage, how its lists agree with a question about each actor: computed once, not per question
         self._actor_agreement = {a: np.array([agreement(a, b) for b in bound]) for a in get_args(Actor)}
+        sections: dict[tuple[str, str], list[int]] = {}
+        for i, c in enumerate(chunks):
+            sections.setdefault((c.guide, c.anchor), []).append(i)
+        self._section_of = [tuple(sections[(c.guide, c.anchor)]) for c in chunks]
         self._bm25_chunks = _bm25([terms(c.embed_text) for c in chunks])
         self._bm25_units = _bm25([terms(u.text) for u in self.units])
+
+    def section_positions(self, position: int) -> tuple[int, ...]:
+        """The positions of every passage of the section that the passage at `position` belongs to."""
+        return self._section_of[position]
 
     def signals(self, question: str, query_vector: np.ndarray) -> Signals:
         n = len(self.chunks)
@@ -99,7 +112,7 @@ class Retriever:
             np.asarray(self._bm25_units.get_scores(q_terms), float) if q_terms else np.zeros(len(self.units))
         )
         bm25_unit = self._max_per_chunk(bm25_unit_all, fill=0.0)
-        wording = 1.0 if _TEMPLATE_ASKED.search(question) else 0.0
+        wording = 1.0 if wants_template(question) else 0.0
         title = np.array([len(q_set & t) / len(q_set) if q_set else 0.0 for t in self._title_terms])
         asked = question_actor(question)
         actor = self._actor_agreement[asked] if asked else np.zeros(n)
@@ -129,6 +142,17 @@ class Retriever:
         out = np.full(len(self.chunks), fill)
         np.maximum.at(out, self.unit_chunk, unit_values)
         return out
+
+
+def closeness(cosine: float, question_terms: AbstractSet[str], unit_terms: AbstractSet[str]) -> float:
+    """How well one sentence answers a question: its meaning, plus a share of the question's words."""
+    overlap = len(question_terms & unit_terms) / len(question_terms) if question_terms else 0.0
+    return cosine + LEXICAL_WEIGHT * overlap
+
+
+def wants_template(question: str) -> bool:
+    """Whether the question asks for an example or the wording of an email, which a template answers."""
+    return _TEMPLATE_ASKED.search(question) is not None
 
 
 def _bm25(corpus: list[list[str]]) -> bm25s.BM25:

@@ -17,7 +17,7 @@ _CANONICAL: tuple[tuple[str, str], ...] = (
     (r"\bpds\b|\bpd\b|\bprogram directors?\b", "programdirector"),
     (r"\bpcs\b|\bpc\b|\bprogram coordinators?\b|\bcoordinators?\b", "programcoordinator"),
     (r"\blois\b|\bloi\b|\bletters? of intent\b|\bintent letters?\b", "letterofintent"),
-    (r"\bloris\b|\bletters? of interest\b|\binterest letters?\b", "letterofinterest"),
+    (r"\bloris\b|\bletters? of (?:strong |continued )?interest\b|\binterest letters?\b", "letterofinterest"),
     (
         r"\blors\b|\blor\b|\bletters? of recommendation\b|\brecommendation letters?\b|\breference letters?\b",
         "recommendationletter",

@@ -32,8 +32,9 @@ def ask_in_process(question: str, top_k: int) -> dict[str, Any]:
     return AskResponse.from_answer(answer).model_dump(mode="json")
 
 
-def ask_server(url: str, question: str, top_k: int) -> dict[str, Any]:
-    return post_json(url, "/api/ask", {"question": question, "top_k": top_k})
+def ask_server(url: str, question: str, top_k: int, history: list[str] | None = None) -> dict[str, Any]:
+    turns = [{"role": "user", "content": h} for h in history or []]
+    return post_json(url, "/api/ask", {"question": question, "top_k": top_k, "history": turns})
 
 
 def render(reply: dict[str, Any]) -> str:

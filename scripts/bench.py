@@ -101,9 +101,13 @@ def bare_rows(ctx: Context) -> list[Row]:
         return times
 
     def together(advisor: Advisor, group: list[str]) -> None:
-        vectors = advisor.embedder.encode([advisor.embedding_text(q) for q in group])
-        for question, vector in zip(group, vectors, strict=True):
-            advisor.answer(question, vector, 3, base)
+        readings = [advisor.read(q) for q in group]
+        texts = [advisor.embedding_texts(r) for r in readings]
+        vectors = advisor.embedder.encode([t for ts in texts for t in ts])
+        start = 0
+        for reading, ts in zip(readings, texts, strict=True):
+            advisor.answer(reading, vectors[start : start + len(ts)], 3, base)
+            start += len(ts)
 
     def encode_and_search(advisor: Advisor, question: str) -> None:
         advisor.retriever.search(advisor.repair(question), advisor.embed_question(question), 3)

@@ -25,9 +25,9 @@ from index import abstention, retrieval
 from index.advisor import Advisor
 from index.build import build_index
 from index.embeddings import MiniLMEmbedder
+from index.evaluation import norm
 from index.linear import LinearModel, calibrated, fit_listwise, fit_logistic, save_models
 from scripts._cli import Parser, read_jsonl
-from scripts.eval import norm
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDS = 5

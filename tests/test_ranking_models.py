@@ -10,10 +10,9 @@ import pytest
 from index.abstention import CoverageCheck
 from index.actors import agreement, passage_actors, question_actor
 from index.advisor import Advisor
-from index.answer import ANSWER_CHARS, UNIT_MARGIN, RankedUnit, compose
 from index.linear import calibrated, fit_listwise
 from index.retrieval import Signals
-from index.sentences import Unit, answer_units, unit_embed_text
+from index.sentences import answer_units, unit_embed_text
 from scripts.fit_models import refusal_threshold
 
 
@@ -39,23 +38,6 @@ def test_calibration_keeps_the_order_and_gives_log_odds() -> None:
     scaled = calibrated(model, x, y)
     assert np.array_equal(np.argsort(model.score(x)), np.argsort(scaled.score(x)))
     assert scaled.score(np.array([[3.0]]))[0] > 0 > scaled.score(np.array([[-3.0]]))[0]
-
-
-def test_an_answer_always_quotes_its_lead_sentence() -> None:
-    lead = RankedUnit(0.2, 1, Unit(0, 0, 10, "Lead sentence.", ""))
-    better = RankedUnit(0.9, 2, Unit(1, 20, 30, "A closer sentence of the second passage.", ""))
-    answer = compose([lead, better])
-    assert answer.startswith("Lead sentence. [1]")
-    assert "A closer sentence" in answer
-
-
-def test_an_answer_quotes_up_to_four_close_sentences_within_its_length() -> None:
-    close = [RankedUnit(0.9 - 0.01 * n, 1, Unit(0, 10 * n, 10 * n + 5, f"Item {n}.", "")) for n in range(6)]
-    assert compose(close) == "Item 0. [1] Item 1. [1] Item 2. [1] Item 3. [1]"
-    far = [close[0], RankedUnit(0.9 - UNIT_MARGIN - 0.01, 1, Unit(0, 90, 95, "Far.", ""))]
-    assert compose(far) == "Item 0. [1]"
-    long = [RankedUnit(0.9, 1, Unit(0, 10 * n, 10 * n + 300, "word " * 60, "")) for n in range(4)]
-    assert len(compose(long)) <= ANSWER_CHARS + 2 * len(" [1]")
 
 
 def test_a_sentence_is_embedded_with_its_sections_heading(advisor: Advisor) -> None:
@@ -173,7 +155,8 @@ def test_a_lead_in_names_whom_its_rules_bind(advisor: Advisor) -> None:
 
 
 def test_the_answer_leads_with_the_rule_of_whoever_the_question_asks_about(advisor: Advisor) -> None:
-    program = advisor.ask("Can a program ask me how I will rank them?")
-    assert program.answer.startswith("Programs may not: Ask you how you will rank them [1]")
-    applicant = advisor.ask("Can I ask a program how they will rank me?")
-    assert applicant.answer.startswith("You may not: Ask the program directly about your specific ranking position")
+    program = advisor.ask("Can a program ask me how I will rank them?").blocks[0]
+    assert (program.lead, program.items[0]) == ("Programs may not:", "Ask you how you will rank them")
+    applicant = advisor.ask("Can I ask a program how they will rank me?").blocks[0]
+    assert applicant.lead == "You may not:"
+    assert applicant.items[0].startswith("Ask the program directly about your specific ranking position")
