@@ -18,6 +18,7 @@ from index.model_files import english_words
 from index.retrieval import Hit, Retriever
 from index.spelling import SpellingRepair
 from index.store import Manifest, load_index
+from index.text import matching
 from index.vocabulary import expand_for_embedding
 
 Reading = tuple[str, np.ndarray]  # a question as read with its history, and its embedding
@@ -35,7 +36,7 @@ class Advisor:
         self.retriever = retriever
         self.coverage = coverage
         self.embedder = embedder
-        self.repair = SpellingRepair(retriever.words, english_words())
+        self.repair = matching(SpellingRepair(retriever.words, english_words()))  # normalised, without URLs
 
     @classmethod
     def load(

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from index.text import question_text
 from index.vocabulary import terms
 
 MAX_TURNS = 10
@@ -30,6 +31,7 @@ class Turn:
 
 
 def is_follow_up(question: str) -> bool:
+    question = question_text(question)  # as typed: full-width letters, zero-width spaces, URLs
     content_words = len(terms(question))
     if _OPENS_AS_FOLLOW_UP.search(question):
         return True
