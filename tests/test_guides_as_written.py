@@ -3,11 +3,14 @@ images, long unbroken runs, tables, nested lists, and a guide with no text."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import re
+import struct
 import subprocess
 import sys
+import termios
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -109,7 +112,7 @@ def test_a_bom_and_crlf_build_and_offsets_index_the_file_as_stored(tmp_path: Pat
         for unit in answer_units(chunk, 0):
             assert stored[unit.start : unit.end] == unit.sentence
     assert [c.text.replace("\r\n", "\n") for c in chunks] == [c.text for c in chunk_guide(plain_guide)]
-    assert units_of(chunks) == units_of(chunk_guide(plain_guide))
+    assert [u.replace("\r\n", "\n") for u in units_of(chunks)] == units_of(chunk_guide(plain_guide))
     report = build_index(tmp_path, tmp_path / "index", HashingEmbedder())
     assert report.chunks == len(chunks)
 
@@ -205,7 +208,9 @@ def test_a_table_row_is_indexed_with_its_header_and_rendered_as_a_table(tmp_path
     chunks = chunk_guide(guide)
     rows = [c for c in chunks if "Program number 17 " in c.text]
     assert len(rows) == 1
-    assert "| Program | Visa sponsored | Step 3 needed |" in rows[0].text or "Program | Visa sponsored" in rows[0].context
+    assert (
+        "| Program | Visa sponsored | Step 3 needed |" in rows[0].text or "Program | Visa sponsored" in rows[0].context
+    )
     assert "|---|" not in rows[0].embed_text
     lakeside = next(u for i, c in enumerate(chunks) for u in answer_units(c, i) if "Lakeside" in u.sentence)
     assert "Visa sponsored" in lakeside.text and "J-1 and H-1B" in lakeside.text
@@ -264,6 +269,7 @@ def test_a_guide_with_front_matter_and_no_text_is_named_in_a_warning(tmp_path: P
 
 def test_the_progress_is_a_bar_on_a_terminal(tmp_path: Path) -> None:
     controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts" / "build_index.py"), "--out", str(tmp_path / "o")],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal,

@@ -54,9 +54,10 @@ def test_the_api_echoes_the_question_as_typed(client: TestClient) -> None:
     typed = inside_words(QUESTIONS[0], ZWSP)
     body = client.post("/api/ask", json={"question": typed}).json()
     assert body["question"] == typed and body["answered"]
-    assert body["citations"][0]["chunk_id"] == client.post("/api/ask", json={"question": QUESTIONS[0]}).json()[
-        "citations"
-    ][0]["chunk_id"]
+    assert (
+        body["citations"][0]["chunk_id"]
+        == client.post("/api/ask", json={"question": QUESTIONS[0]}).json()["citations"][0]["chunk_id"]
+    )
 
 
 def test_history_is_read_after_normalising_too(advisor: Advisor) -> None:
