@@ -16,8 +16,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# A URL as applicants paste it: with a scheme, or starting "www.", up to the next space.
-_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+", re.IGNORECASE)
+# A URL as applicants paste it, up to the next space: with a scheme, from "www.", or a domain and a path.
+_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|\b(?:[a-z0-9-]+\.)+[a-z]{2,}/)\S*", re.IGNORECASE)
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 

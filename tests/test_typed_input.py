@@ -72,6 +72,7 @@ def test_history_is_read_after_normalising_too(advisor: Advisor) -> None:
     "url",
     [
         "www.example.com/visa?x=1",
+        "example.com/visa-sponsorship/j-1?x=1",
         "https://www.example.com/pre-match/email-template.html",
         "<http://residency.example.org/visa-sponsorship?utm_source=mail&ref=thank-you-email>",
         "  https://example.org/letters-of-intent  ",
