@@ -11,12 +11,12 @@ from markdown_it import MarkdownIt
 
 from api.deps import AdvisorDep
 from api.schemas import API_RESPONSES, ERROR_RESPONSES, GuideOut, error_response
+from index.chunks import sections
 from index.content import Guide
-from index.markdown import AnchorNamer
 
 router = APIRouter()
 STATIC_DIR = Path(__file__).with_name("static")
-_markdown = MarkdownIt("commonmark")
+_markdown = MarkdownIt("commonmark").enable("table")
 
 _PAGE = """<!doctype html>
 <html lang="en">
@@ -37,13 +37,24 @@ _PAGE = """<!doctype html>
 
 
 def render_guide_html(guide: Guide) -> str:
-    """The guide's Markdown as HTML, each heading with the anchor its citations link to."""
+    """The guide's Markdown as HTML (GFM tables included), each heading with the anchor its citations link
+    to: the anchors the index named (index/chunks.py), matched by line, so a link lands on its own section.
+    Text above the first heading gets the anchor of its passages on its first element."""
     tokens = _markdown.parse(guide.body)
-    namer = AnchorNamer()
-    for i, token in enumerate(tokens):
+    found = sections(guide)
+    by_line = {guide.text.count("\n", guide.body_start, s.heading.start): s.anchor for s in found if s.heading}
+    intro = found[0].anchor if found and found[0].heading is None else ""
+    for token in tokens:
         if token.type == "heading_open":
-            token.attrSet("id", namer(tokens[i + 1].content))
+            intro = ""
+            anchor = by_line.get(token.map[0]) if token.map else None
+            if anchor:
+                token.attrSet("id", anchor)
+                token.attrSet("tabindex", "-1")
+        elif intro and token.nesting == 1 and token.level == 0:
+            token.attrSet("id", intro)
             token.attrSet("tabindex", "-1")
+            intro = ""
     return str(_markdown.renderer.render(tokens, _markdown.options, {}))
 
 

@@ -8,6 +8,7 @@ all three in-process.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from index.sentences import Unit
 from index.spelling import SpellingRepair
 from index.store import Manifest, load_index
 from index.suggestions import faq_questions, section_title
+from index.text import matching, question_text
 from index.vocabulary import expand_for_embedding, terms
 
 NEAREST_SECTIONS = 3
@@ -63,7 +65,7 @@ class Advisor:
         self.retriever = retriever
         self.coverage = coverage
         self.embedder = embedder
-        self.repair = SpellingRepair(retriever.words, english_words())
+        self.repair = matching(SpellingRepair(retriever.words, english_words()))  # normalised, without URLs
 
     @classmethod
     def load(
@@ -85,8 +87,10 @@ class Advisor:
         return self.manifest.content_hash[:16]
 
     def read(self, question: str, history: list[Turn] | None = None) -> Reading:
-        """The message's asks and situation, with the previous question when it is a follow-up."""
-        return read(question, history or [])
+        """The message's asks and situation, with the previous question when it is a follow-up; read as matched
+        (normalised, without URLs: index.text.question_text), echoed as typed."""
+        turns = [Turn(t.role, question_text(t.content)) for t in history or []]
+        return dataclasses.replace(read(question_text(question), turns), question=question)
 
     def embedding_text(self, text: str) -> str:
         """What the model encodes for `text`: spelling repaired, abbreviations spelled out beside them."""

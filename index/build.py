@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +13,7 @@ import numpy as np
 from index.chunks import Chunk, chunk_guide
 from index.content import Guide, content_hash, load_guides
 from index.embeddings import Embedder
-from index.errors import AdvisorError
+from index.errors import AdvisorError, ContentError
 from index.sentences import answer_units, unit_embed_text
 from index.store import VectorIndex, read_manifest, save_index
 
@@ -27,6 +27,7 @@ class BuildReport:
     guides: int
     chunks: int
     seconds: float
+    warnings: list[str] = field(default_factory=list)  # one line each, naming the guide's file
 
 
 def chunk_guides(guides: list[Guide]) -> list[Chunk]:
@@ -76,6 +77,14 @@ def build_index(
     started = time.perf_counter()
     guides = load_guides(content_dir)
     chunks = chunk_guides(guides)
+    if not chunks:
+        raise ContentError(f"no guide in {content_dir} has any text after its front matter and headings")
+    with_text = {c.guide for c in chunks}
+    warnings = [
+        f"{g.path}: no text after the front matter (headings aside): its page is empty and nothing of it is indexed"
+        for g in guides
+        if g.slug not in with_text
+    ]
     texts = embedding_texts(chunks)
     matrix = embed_texts(texts, embedder, progress)
     vectors = VectorIndex.build(matrix[: len(chunks)])
@@ -93,4 +102,4 @@ def build_index(
         guide_count=len(guides),
         build_seconds=seconds,
     )
-    return BuildReport(folder=folder, guides=len(guides), chunks=len(chunks), seconds=seconds)
+    return BuildReport(folder=folder, guides=len(guides), chunks=len(chunks), seconds=seconds, warnings=warnings)

@@ -8,19 +8,18 @@ carries the heading path and lead-in that give its text meaning.
 
 from __future__ import annotations
 
-import itertools
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from index.content import Guide
-from index.markdown import AnchorNamer, Block, plain, read_blocks, slugify
+from index.markdown import AnchorNamer, Block, holds_payload, plain, read_blocks
+from index.text import sentence_spans
 
 ChunkKind = Literal["text", "faq", "template"]
 MAX_CHARS = 600
 PACK_CHARS = 600  # neighbouring blocks share a passage up to the cap: 450 ranked worse (README, Answer quality)
 TINY_CHARS = 80
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+")
+_LISTED = ("item", "row")  # blocks that follow one another as one list
 
 
 @dataclass(frozen=True)
@@ -47,44 +46,60 @@ class Chunk:
 
 
 @dataclass
-class _Section:
+class Section:
     path: tuple[str, ...]
-    anchor: str
+    anchor: str  # unique in the guide; "" for text above the first heading when there is none
     heading: Block | None
     blocks: list[Block]
 
 
-def _sections(guide: Guide) -> list[_Section]:
+def sections(guide: Guide) -> list[Section]:
+    """The guide's sections in order, with their anchors; the first is the text above the first heading.
+
+    The guide page gives each heading the anchor named here (api/pages.py), so a citation's link lands on
+    the heading of its own passage."""
     namer = AnchorNamer()
-    sections: list[_Section] = []
+    found: list[Section] = []
     stack: list[tuple[int, str]] = []  # (level, heading text) below the title
-    current = _Section((), slugify(guide.title), None, [])
+    current = Section((), "", None, [])
     for block in read_blocks(guide.text, guide.body_start):
         if block.kind != "heading":
             current.blocks.append(block)
             continue
-        sections.append(current)
+        _name_intro(current, namer, guide.title)
+        found.append(current)
         anchor = namer(block.text)
         if block.level == 1:
             stack = []
-            current = _Section((), anchor, block, [])
+            current = Section((), anchor, block, [])
             continue
         stack = [(lvl, txt) for lvl, txt in stack if lvl < block.level] + [(block.level, block.text)]
-        current = _Section(tuple(txt for _, txt in stack), anchor, block, [])
-    sections.append(current)
-    return [s for s in sections if s.blocks]
+        current = Section(tuple(txt for _, txt in stack), anchor, block, [])
+    _name_intro(current, namer, guide.title)
+    found.append(current)
+    return found
+
+
+def _name_intro(section: Section, namer: AnchorNamer, title: str) -> None:
+    if section.heading is None and section.blocks:
+        section.anchor = namer(title)
+
+
+def _is_leadin(block: Block) -> bool:
+    return block.kind == "table_head" or (block.kind == "paragraph" and block.text.rstrip().endswith(":"))
 
 
 def _units(blocks: list[Block]) -> list[list[Block]]:
-    """Group blocks into units that must not be torn apart: a list with its lead-in."""
+    """Group blocks into units that must not be torn apart: a list (nested items and all) or a table's rows,
+    with its lead-in ("Programs may not:", a table's header row)."""
     units: list[list[Block]] = []
     pending_leadin: list[Block] = []
     for block in blocks:
-        joins_list = block.kind == "item" and units and units[-1][-1].kind == "item" and not pending_leadin
+        joins_list = block.kind in _LISTED and units and units[-1][-1].kind in _LISTED and not pending_leadin
         if joins_list:
             units[-1].append(block)
             continue
-        if block.kind == "paragraph" and block.text.rstrip().endswith(":"):
+        if _is_leadin(block):
             pending_leadin.append(block)
             continue
         units.append([*pending_leadin, block])
@@ -94,63 +109,83 @@ def _units(blocks: list[Block]) -> list[list[Block]]:
     return units
 
 
-def _split_long_block(block: Block, max_chars: int) -> list[Block]:
-    """Sentence-aligned pieces of one block that is longer than `max_chars`."""
-    pieces: list[Block] = []
-    cuts = [block.start] + [block.start + m.end() for m in _SENTENCE_END.finditer(block.text)]
-    cuts.append(block.end)
-    piece_start = block.start
-    for prev, cut in itertools.pairwise(cuts):
-        if cut - piece_start > max_chars and prev > piece_start:
-            pieces.append(Block(block.kind, piece_start, prev, ""))
-            piece_start = prev
-    pieces.append(Block(block.kind, piece_start, block.end, ""))
-    # a single sentence longer than max_chars is cut at a word boundary
+def _parents(unit: list[Block], first: Block) -> list[Block]:
+    """The items above `first` in its nested list, outermost first: its lead-in when a window starts at it."""
+    chain: list[Block] = []
+    depth = first.depth if first.kind == "item" else 0
+    for block in reversed([b for b in unit if b.start < first.start]):
+        if depth == 0:
+            break
+        if block.kind == "item" and block.depth < depth:
+            chain.insert(0, block)
+            depth = block.depth
+    return chain
+
+
+def _split_long_block(block: Block, text: str, max_chars: int) -> list[Block]:
+    """Pieces of one block longer than `max_chars`, cut where a sentence ends; a sentence longer than
+    `max_chars` is cut at its last space that fits, or, in a run without spaces, at `max_chars`.
+    Only the spaces at a cut fall outside the pieces: every other character is in one."""
+    spans = [(block.start + s, block.start + e) for s, e in sentence_spans(block.text)]
+    pieces: list[tuple[int, int]] = []
+    for start, end in spans:
+        if pieces and end - pieces[-1][0] <= max_chars:
+            pieces[-1] = (pieces[-1][0], end)
+        else:
+            pieces.append((start, end))
     out: list[Block] = []
-    for p in pieces:
-        s = p.start
-        while p.end - s > max_chars:
-            e = s + max_chars
-            e = max(s + 1, s + block.text[s - block.start : e - block.start].rfind(" "))
-            out.append(Block(block.kind, s, e, ""))
-            s = e + 1
-        out.append(Block(block.kind, s, p.end, ""))
+    for start, end in pieces:
+        while end - start > max_chars:
+            space = max(text.rfind(c, start + 1, start + max_chars + 1) for c in " \n")
+            cut = space if space > start else start + max_chars
+            piece_end = cut
+            while text[piece_end - 1].isspace():
+                piece_end -= 1
+            out.append(Block(block.kind, start, piece_end, "", depth=block.depth))
+            start = cut
+            while text[start].isspace():
+                start += 1
+        out.append(Block(block.kind, start, end, "", depth=block.depth))
     return out
 
 
-def _windows(unit: list[Block], max_chars: int) -> list[tuple[list[Block], list[Block]]]:
-    """Split a unit into windows of at most max_chars; each window gets its lead-in as context."""
-    if unit[-1].end - unit[0].start <= max_chars:
+def _windows(unit: list[Block], text: str, max_chars: int) -> list[tuple[list[Block], list[Block]]]:
+    """Split a unit into windows of at most max_chars, none across a data URI's payload; a window after
+    the first gets the unit's lead-in, and the items above its first item, as context."""
+    if unit[-1].end - unit[0].start <= max_chars and not holds_payload(text, unit[0].start, unit[-1].end):
         return [(unit, [])]
-    leadin = [b for b in unit if b.kind == "paragraph" and b.text.rstrip().endswith(":")]
+    leadin = [b for b in unit if _is_leadin(b)]
     flat: list[Block] = []
     for b in unit:
-        flat.extend(_split_long_block(b, max_chars) if b.end - b.start > max_chars else [b])
-    windows: list[tuple[list[Block], list[Block]]] = []
+        flat.extend(_split_long_block(b, text, max_chars) if b.end - b.start > max_chars else [b])
+    windows: list[list[Block]] = []
     current: list[Block] = []
     for b in flat:
-        if current and b.end - current[0].start > max_chars:
-            windows.append((current, []))
+        if current and (b.end - current[0].start > max_chars or holds_payload(text, current[-1].end, b.start)):
+            windows.append(current)
             current = []
         current.append(b)
-    windows.append((current, []))
-    return [(w, [] if i == 0 else leadin) for i, (w, _) in enumerate(windows)]
+    windows.append(current)
+    return [(w, [] if i == 0 else leadin + _parents(unit, w[0])) for i, w in enumerate(windows)]
 
 
 def chunk_guide(guide: Guide, max_chars: int = MAX_CHARS, pack_chars: int = PACK_CHARS) -> list[Chunk]:
     chunks: list[Chunk] = []
-    for section in _sections(guide):
+    for section in sections(guide):
+        if not section.blocks:
+            continue
         heading = section.heading
         is_question = heading is not None and heading.text.rstrip().endswith("?")
         kind: ChunkKind = "faq" if is_question else "text"
         spans: list[tuple[int, int, str]] = []  # start, end, context
         packed: list[Block] = []
         for unit in _units(section.blocks):
-            for window, leadin in _windows(unit, max_chars):
+            for window, leadin in _windows(unit, guide.text, max_chars):
                 context = " ".join(plain(b.text) for b in leadin)
                 size = window[-1].end - window[0].start
                 limit = max_chars if size < TINY_CHARS else pack_chars  # never leave a stub alone
-                if packed and not context and window[-1].end - packed[0].start <= limit:
+                joinable = bool(packed) and not holds_payload(guide.text, packed[-1].end, window[0].start)
+                if joinable and not context and window[-1].end - packed[0].start <= limit:
                     packed.extend(window)
                     continue
                 if packed:

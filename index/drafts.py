@@ -31,7 +31,9 @@ from index.draft_rules import (
     Rule,
     Severity,
 )
+from index.draft_text import own_text
 from index.retrieval import Hit
+from index.text import sentence_spans
 
 CITED_PASSAGES = 2
 SEARCH_DEPTH = 10  # passages retrieved per rule query, before keeping those that hold the rule's phrase
@@ -39,12 +41,8 @@ LENGTH_MARGIN = 1.5  # a draft may run this much longer than the guide's longest
 MAX_CHARS = 5000
 MAX_PER_RULE = 5  # a draft of 2,500 one-line placeholders would otherwise get a finding, and citations, for each
 
-_TEMPLATE = re.compile(r"^\s{0,3}```text\n(.*?)^\s{0,3}```", re.MULTILINE | re.DOTALL)
+_TEMPLATE = re.compile(r"^\s{0,3}```text\r?\n(.*?)^\s{0,3}```", re.MULTILINE | re.DOTALL)
 _WORDISH = re.compile(r"[^\W_]")  # a token counts as a word when it holds a letter or digit
-_SENTENCE_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s)")
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:dr|mr|mrs|ms|prof|st|jr|sr|vs|no|dept|approx|e\.g|i\.e|etc|u\.s|[a-z])\.)$", re.IGNORECASE
-)
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
@@ -71,23 +69,11 @@ class Span:
 
 
 def sentences(text: str) -> list[Span]:
-    """The draft's lines, cut after sentence punctuation (not after "Dr." or "e.g."), without outer spaces."""
+    """The draft's lines, each cut into its sentences (index/text.py), without outer spaces."""
     spans: list[Span] = []
     pos = 0
     for line in text.splitlines(keepends=True):
-        cuts = [
-            m.end()
-            for m in _SENTENCE_END.finditer(line)
-            if not _ABBREVIATION.search(line[max(0, m.end() - 12) : m.end()])
-        ]
-        start = 0
-        for cut in [*cuts, len(line)]:
-            piece = line[start:cut]
-            if piece.strip():
-                lead = len(piece) - len(piece.lstrip())
-                s = pos + start + lead
-                spans.append(Span(s, s + len(piece.strip()), piece.strip()))
-            start = cut
+        spans += [Span(pos + s, pos + e, line[s:e]) for s, e in sentence_spans(line)]
         pos += len(line)
     return spans
 
@@ -212,10 +198,12 @@ def summarize(findings: list[Finding], count: int, capped: bool = False) -> str:
 
 
 def check_draft(text: str, advisor: Advisor, base_url: str) -> DraftReport:
+    """The findings on the applicant's own text (index/draft_text.py), each quoting the draft as typed."""
     grounding = _grounding(advisor)
-    spans = sentences(text)
+    draft = own_text(text)
+    spans = sentences(draft.checked)
     found = [(span, rule, _message(rule, span.text)) for span, rule in _sentence_findings(spans)]
-    found += _document_findings(text, spans, grounding.limits)
+    found += _document_findings(draft.checked, spans, grounding.limits)
     per_rule: Counter[str] = Counter()
     shown = []
     for span, rule, message in found:  # in draft order, so the first few of each kind are kept
@@ -227,10 +215,10 @@ def check_draft(text: str, advisor: Advisor, base_url: str) -> DraftReport:
         Finding(
             rule.name,
             rule.severity,
-            span.text,
+            draft.quote(span.start, span.end),
             message,
             cite(passages(grounding.hits[rule.name]), advisor.guides, base_url),
         )
         for span, rule, message in shown
     ]
-    return DraftReport(findings, summarize(findings, words(text), capped=len(shown) < len(found)))
+    return DraftReport(findings, summarize(findings, words(draft.checked), capped=len(shown) < len(found)))

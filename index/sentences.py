@@ -5,15 +5,11 @@ An answer is made of these, verbatim: "Programs may not: Ask you how you will ra
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from index.chunks import Chunk
-from index.markdown import plain, read_blocks
-
-_CANDIDATE_END = re.compile(r"[.!?…][\"”’)]*\s+(?=[\"“(\[]?[A-Z0-9])")
-_ABBREVIATIONS = ("dr.", "vs.", "e.g.", "i.e.", "etc.", "mr.", "ms.", "mrs.", "st.", "no.")
-_MARKER = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+")
+from index.markdown import ITEM_MARKER, plain, read_blocks, row_text
+from index.text import sentence_spans
 
 
 @dataclass(frozen=True)
@@ -27,44 +23,52 @@ class Unit:
 
     @property
     def text(self) -> str:
-        return f"{self.leadin} {self.sentence}" if self.leadin else self.sentence
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) spans of the sentences of one paragraph."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _CANDIDATE_END.finditer(text):
-        head = text[start : match.start() + 1].lower()
-        if head.endswith(_ABBREVIATIONS):
-            continue
-        end = match.end() - len(match.group(0)) + len(match.group(0).rstrip())
-        spans.append((start, end))
-        start = match.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return spans
+        if not self.leadin:
+            return self.sentence
+        return f"{self.leadin} {self.sentence}" if self.leadin.endswith(":") else f"{self.leadin}: {self.sentence}"
 
 
 def answer_units(chunk: Chunk, position: int) -> list[Unit]:
+    """The chunk's sentences and list items, each with its lead-in: the paragraph that introduces its list,
+    the item above a nested item, a table's header row for each of its rows (a row is one unit)."""
     units: list[Unit] = []
     heading = chunk.section[-1] if chunk.section else ""
     leadin = chunk.context if chunk.context.rstrip().endswith(":") else ""
-    for block in read_blocks(chunk.text):
-        if block.kind == "heading":
+    header = chunk.context  # rows cut off from their table's header row have it as context
+    parents: dict[int, str] = {}  # list depth -> the lead-in its items give the items nested under them
+    blocks = read_blocks(chunk.text)
+    for i, block in enumerate(blocks):
+        base = chunk.start + block.start
+        if block.kind in ("heading", "table_head"):
+            header = row_text(block.text) if block.kind == "table_head" else header
             continue
-        marker = _MARKER.match(block.text) if block.kind == "item" else None
+        if block.kind == "row":
+            cells = row_text(block.text)
+            s = block.text.find(cells)
+            units.append(Unit(position, base + s, base + s + len(cells), cells, header, heading))
+            continue
+        marker = ITEM_MARKER.match(block.text) if block.kind == "item" else None
         offset = marker.end() if marker else 0
         body = block.text[offset:]
-        own_leadin = leadin if block.kind == "item" else ""
-        if block.kind != "item":
-            leadin = ""
-        spans = split_sentences(body)
+        spans = sentence_spans(body)
+        own_leadin = ""
+        if block.kind == "item":
+            parents = {d: text for d, text in parents.items() if d < block.depth}
+            own_leadin = parents[max(parents)] if parents else leadin
+        else:
+            leadin, parents = "", {}
+        after = blocks[i + 1] if i + 1 < len(blocks) else None
         if block.kind == "paragraph" and body.rstrip().endswith(":"):
             # the last sentence introduces the list that follows; the others stand alone
             *spans, (s, e) = spans
             leadin = body[s:e]
-        base = chunk.start + block.start + offset
+        elif block.kind == "item" and after and after.kind == "item" and after.depth > block.depth and spans:
+            # an item with items nested under it heads them; one that ends in ":" only heads them
+            s, e = spans[-1]
+            parents[block.depth] = Unit(position, 0, 0, body[s:e], own_leadin).text
+            if body.rstrip().endswith(":"):
+                spans = spans[:-1]
+        base += offset
         units.extend(Unit(position, base + s, base + e, body[s:e], own_leadin, heading) for s, e in spans)
     return units
 

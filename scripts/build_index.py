@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn, TextIO
+
+from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -18,6 +21,35 @@ from index.errors import AdvisorError
 from index.model_files import MODEL_NAME, WEIGHTS_SHA256, bundled_model_dir
 from index.onnx_export import ensure_export
 from scripts._cli import Parser, fail
+
+
+class Progress:
+    """The embedding's progress: a tqdm bar on a terminal, else a plain line at every tenth (logs keep no
+    carriage returns)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._bar: tqdm[NoReturn] | None = None
+        self._tty = stream.isatty()
+        self._shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._tty:
+            if self._bar is None:
+                self._bar = tqdm(total=total, desc="embedding", unit=" texts", file=self._stream)
+            self._bar.update(done - self._bar.n)
+            return
+        tenth = done * 10 // max(total, 1)
+        if tenth > self._shown:
+            self._shown = tenth
+            print(f"embedding {done}/{total} passages and sentences", file=self._stream, flush=True)
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,14 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         print("loading model…", file=sys.stderr)
         embedder = MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=0)  # exports it if missing
 
-        def progress(done: int, total: int) -> None:
-            print(
-                f"\rembedding {done}/{total} passages and sentences", end="" if done < total else "\n", file=sys.stderr
-            )
-
-        report = build_index(args.content, args.out, embedder, progress)
+        with Progress(sys.stderr) as progress:
+            report = build_index(args.content, args.out, embedder, progress)
     except AdvisorError as exc:
         fail(str(exc))
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"indexed {report.guides} guide(s) into {report.chunks} chunks in {report.seconds:.1f}s -> {report.folder}")
     return 0
 
