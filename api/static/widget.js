@@ -68,6 +68,16 @@ overflow-wrap:anywhere}
 .user{align-self:flex-end;border-radius:14px 14px 4px 14px;background:var(--_accent);color:var(--_accent-fg)}
 .nc{border-left:4px solid var(--_muted)}
 .error{background:var(--_err-bg);color:var(--_err-fg)}
+.msg .ans>*+*{margin-top:10px}
+.msg .ans>.ask+.block{margin-top:4px}
+.msg .ans>.block+.ask{margin-top:14px;padding-top:10px;border-top:1px solid var(--_border)}
+.ask{font-size:13px;font-weight:600;color:var(--_muted)}
+.th{font-weight:600}
+.block ul{margin:4px 0 0;padding-left:22px}
+.block li+li{margin-top:3px}
+.tpl{margin:6px 0 0;padding:10px 12px;border:1px solid var(--_border);border-radius:8px;background:var(--_bg);
+font:inherit;font-size:13.5px;line-height:1.45;white-space:pre-wrap;overflow-wrap:anywhere}
+.msg .gap{margin-top:12px;padding-left:10px;border-left:3px solid var(--_muted)}
 .ref{font-size:.72em;vertical-align:super;line-height:0;font-weight:700;color:var(--_accent)}
 .label{margin:10px 0 6px!important;font-size:12px;font-weight:600;text-transform:uppercase;letter-spacing:.04em;color:var(--_muted)}
 .cites{display:grid;grid-template-columns:minmax(0,1fr);gap:6px;margin:0;padding:0;list-style:none}
@@ -207,6 +217,37 @@ textarea:focus-visible{outline-offset:0}
       .split(/(\[\d+\])/)
       .filter(Boolean)
       .map((part) => (numbers.has(part) ? h("span", { class: "ref" }, part) : part));
+  }
+
+  const strings = (list) => (Array.isArray(list) ? list.filter((s) => typeof s === "string" && s) : []);
+
+  // The structured answer: a list is its lead-in once, then bullets; a template keeps its line breaks; prose stays
+  // sentences; each block carries its [n]. When the question asked several things, each ask labels its blocks.
+  function blockNodes(blocks, unanswered, numbers) {
+    const asks = new Set(blocks.map((b) => b.ask).filter((a) => typeof a === "string" && a));
+    const labelled = asks.size + unanswered.length > 1;
+    const nodes = [];
+    let shown = null;
+    for (const block of blocks) {
+      const ask = typeof block.ask === "string" && block.ask ? block.ask : null;
+      if (labelled && ask && ask !== shown) nodes.push(h("p", { class: "ask", part: "ask" }, `“${ask}”`));
+      shown = ask;
+      const items = strings(block.items);
+      const lead = typeof block.lead === "string" && block.lead ? block.lead : null;
+      // A no-break space keeps the marker on the line of the word before it.
+      const marker = Number.isInteger(block.citation) ? answerNodes(`\u00a0[${block.citation}]`, numbers) : [];
+      const body =
+        block.kind === "template"
+          ? h("pre", { class: "tpl", part: "template" }, items.join("\n"))
+          : block.kind === "list"
+            ? h("ul", { part: "items" }, ...items.map((item) => h("li", {}, item)))
+            : h("p", {}, items.join(" "));
+      const head = lead && h("p", { class: block.kind === "template" ? "th" : null, part: "lead" }, lead, ...marker);
+      if (!head) ((block.kind === "list" && body.lastElementChild) || body).append(...marker);
+      nodes.push(h("div", { class: "block", part: "block" }, head, body));
+    }
+    for (const ask of unanswered) nodes.push(h("p", { class: "gap", part: "unanswered" }, `The guide doesn't answer “${ask}”.`));
+    return nodes;
   }
 
   function describeError(error) {
@@ -370,19 +411,31 @@ textarea:focus-visible{outline-offset:0}
     }
 
     bubble(kind, ...content) {
+      return this.box(kind, h("p", { class: "text" }, ...content));
+    }
+
+    box(kind, ...content) {
       const who = kind === "user" ? "You: " : "Advisor: ";
-      return h("div", { class: `msg ${kind}`, part: "message" }, h("span", { class: "sr" }, who), h("p", { class: "text" }, ...content));
+      return h("div", { class: `msg ${kind}`, part: "message" }, h("span", { class: "sr" }, who), ...content);
     }
 
     answer(data) {
       const citations = (Array.isArray(data.citations) ? data.citations : []).filter((c) => c && typeof c === "object");
       const numbers = new Set(citations.map((c) => `[${c.n}]`));
-      const box = this.bubble(data.answered ? "bot" : "bot nc", ...answerNodes(data.answer, numbers));
-      const nearest = (Array.isArray(data.nearest_sections) ? data.nearest_sections : []).filter((s) => typeof s === "string");
-      if (!data.answered && nearest.length) {
+      const kind = data.answered ? "bot" : "bot nc";
+      const blocks = (Array.isArray(data.answer_blocks) ? data.answer_blocks : []).filter((b) => b && typeof b === "object");
+      const nearest = strings(data.nearest_sections);
+      const offered = strings(data.suggestions);
+      // A refusal is its first line; what to ask instead follows as chips (an older server sends only nearest_sections).
+      const text = data.answered || !offered.length ? data.answer : data.answer.split("\n")[0];
+      const box = blocks.length
+        ? this.box(kind, h("div", { class: "ans" }, ...blockNodes(blocks, strings(data.unanswered), numbers)))
+        : this.bubble(kind, ...answerNodes(text, numbers));
+      const chips = offered.length ? offered : nearest.map(leafOf);
+      if (!data.answered && chips.length) {
         box.append(
-          h("p", { class: "label" }, "Ask about a nearby section"),
-          h("div", { class: "chips" }, ...nearest.map((section) => this.chip(leafOf(section), leafOf(section), `Ask about: ${section}`))),
+          h("p", { class: "label" }, nearest.length ? "Closest in the guide" : "Questions it answers"),
+          h("div", { class: "chips" }, ...chips.map((question) => this.chip(question, question))),
         );
       }
       if (citations.length) {

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -123,3 +124,18 @@ def silent_origin() -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         sock.listen(16)
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+SCREENS: dict[str, dict[str, Any]] = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "360px": {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True},
+}
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(browser: Browser, request: pytest.FixtureRequest) -> Iterator[tuple[Page, str]]:
+    """A fresh page on a desktop screen and on a 360 px wide phone, with the screen's name (for screenshots)."""
+    context = browser.new_context(**SCREENS[request.param])
+    context.set_default_timeout(30_000)
+    yield context.new_page(), request.param
+    context.close()
