@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: venv index serve test lint eval fit clean browser bench postgres test-postgres
+.PHONY: venv index serve test lint eval clean browser bench postgres test-postgres
 
 venv: $(STAMP)
 
@@ -30,15 +30,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check api index scripts tests
 	$(BIN)/mypy
 
-# Answer quality on the project's held-out sets and, where it is beside the repo, the shared dev set.
-EVAL_SETS := --set tests/eval/questions.jsonl --set tests/eval/probes.jsonl $(if $(wildcard ../shared/eval/dev.jsonl),--set ../shared/eval/dev.jsonl)
-eval: $(STAMP)
-	$(BIN)/python scripts/eval.py $(EVAL_SETS) --show-misses
-	$(BIN)/python scripts/eval.py --content tests/eval/second-guide/content --set tests/eval/second-guide/questions.jsonl
-
-# Refit the ranker and the abstention check (index/models.json) on tests/eval/fit.jsonl.
-fit: $(STAMP)
-	$(BIN)/python scripts/fit_models.py
+# Answer quality on the project's held-out sets (and the shared dev set where it sits beside the repo): the first
+# guide alone, both guides loaded together, and the second guide alone (docs/answer-quality.md).
+FIRST := $(foreach s,questions probes long multipart history templates followups,--set tests/eval/$(s).jsonl) \
+         $(if $(wildcard ../shared/eval/dev.jsonl),--set ../shared/eval/dev.jsonl)
+SECOND := --set tests/eval/second-guide/questions.jsonl --set tests/eval/second-guide/long.jsonl
+eval: index
+	$(BIN)/python scripts/eval.py $(FIRST) $(EVAL_ARGS)
+	$(BIN)/python scripts/eval.py --content content --content tests/eval/second-guide/content $(FIRST) $(SECOND) $(EVAL_ARGS)
+	$(BIN)/python scripts/eval.py --content tests/eval/second-guide/content $(SECOND) $(EVAL_ARGS)
 
 # The real server on a free loopback port, driven over HTTP; one table (BENCH_ARGS=--quick for a smoke run).
 bench: $(STAMP)

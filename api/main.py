@@ -21,6 +21,7 @@ from index.batching import MicroBatcher
 from index.cache import AnswerCache
 from index.embeddings import Embedder, MiniLMEmbedder
 from index.errors import AdvisorError
+from index.reader import load_reader
 from index.store import search_one_query_per_thread
 
 log = logging.getLogger("advisor")
@@ -29,10 +30,8 @@ EmbedderFactory = Callable[[], Embedder]
 
 
 def question_encoder(settings: Settings) -> MiniLMEmbedder:
-    """The encoder the service asks with; the command-line scripts ask with the same one."""
-    return MiniLMEmbedder(
-        cache_dir=settings.model_cache_dir, threads=settings.model_threads, precision=settings.model_precision
-    )
+    """The encoder the service asks with (the reader made by `make index`); the scripts ask with the same one."""
+    return load_reader(settings.model_cache_dir, settings.model_threads, settings.model_precision)
 
 
 def create_app(settings: Settings | None = None, embedder_factory: EmbedderFactory | None = None) -> FastAPI:

@@ -29,8 +29,8 @@ from index.compose import (
 )
 from index.content import Guide, content_hash, load_guides
 from index.embeddings import Embedder
-from index.errors import IndexInvalidError
-from index.linear import LinearModel, load_models
+from index.errors import IndexInvalidError, ModelError
+from index.linear import LinearModel, load_models, load_vectors
 from index.model_files import english_words
 from index.reading import Reading, Turn, read
 from index.retrieval import Hit, Retriever, wants_template
@@ -69,17 +69,30 @@ class Advisor:
 
     @classmethod
     def load(
-        cls, content_dir: Path, index_root: Path, embedder: Embedder, models: dict[str, LinearModel] | None = None
+        cls,
+        content_dir: Path,
+        index_root: Path,
+        embedder: Embedder,
+        models: dict[str, LinearModel] | None = None,
+        unanswered: np.ndarray | None = None,
     ) -> Advisor:
+        """The Advisor over the index at `index_root` for the guides in `content_dir`, asking with `embedder`.
+
+        `models` (the ranker and the abstention check) and the reader's `unanswered` vector default to those
+        saved with the reader the embedder comes from (index/reader.py); ModelError when it has none."""
         guides = load_guides(content_dir)
         stored = load_index(
             index_root, model_name=embedder.name, weights_sha256=embedder.weights_sha256,
-            content_hash=content_hash(guides),
+            content_hash=content_hash(guides), reader_sha256=getattr(embedder, "reader_sha256", ""),
         )  # fmt: skip
         if texts_hash(embedding_texts(stored.chunks)) != stored.manifest.texts_sha256:
             raise IndexInvalidError("index was built by another version of the pipeline: rebuild it (make index)")
-        models = models or load_models()
-        retriever = Retriever(stored.chunks, stored.vectors, stored.unit_vectors.matrix(), models["ranker"])
+        if models is None:
+            models_file = getattr(embedder, "models_file", None)
+            if models_file is None:
+                raise ModelError("the question encoder comes with no fitted models: load the reader (make index)")
+            models, unanswered = load_models(models_file), load_vectors(models_file).get("unanswered")
+        retriever = Retriever(stored.chunks, stored.vectors, stored.unit_vectors.matrix(), models["ranker"], unanswered)
         return cls(guides, stored.manifest, retriever, CoverageCheck(retriever, models["abstention"]), embedder)
 
     @property

@@ -56,24 +56,29 @@ def texts_hash(texts: list[str]) -> str:
     return hashlib.sha256("\0".join(texts).encode()).hexdigest()
 
 
-def is_current(content_dir: Path, index_root: Path, embedder_name: str, weights_sha256: str) -> bool:
-    """True when the saved index was built from this content, by this pipeline, with this model."""
+def is_current(
+    content_dir: Path, index_root: Path, embedder_name: str, weights_sha256: str, reader_sha256: str = ""
+) -> bool:
+    """True when the saved index was built from this content, by this pipeline, with this model, for this reader."""
     try:
         manifest = read_manifest(index_root)
     except AdvisorError:
         return False
     guides = load_guides(content_dir)
-    return (manifest.content_hash, manifest.texts_sha256, manifest.model_name, manifest.weights_sha256) == (
-        content_hash(guides),
-        texts_hash(embedding_texts(chunk_guides(guides))),
-        embedder_name,
-        weights_sha256,
-    )
+    built = (manifest.content_hash, manifest.texts_sha256, manifest.model_name, manifest.weights_sha256)
+    wanted = (content_hash(guides), texts_hash(embedding_texts(chunk_guides(guides))), embedder_name, weights_sha256)
+    return built == wanted and manifest.reader_sha256 == reader_sha256
 
 
 def build_index(
-    content_dir: Path, index_root: Path, embedder: Embedder, progress: Progress | None = None
+    content_dir: Path,
+    index_root: Path,
+    embedder: Embedder,
+    progress: Progress | None = None,
+    reader_sha256: str = "",
 ) -> BuildReport:
+    """Chunk, embed (with `embedder`, the bundled model in fp32) and save the guides of `content_dir` as the
+    current index under `index_root`, for the reader whose record has `reader_sha256` ("" for none)."""
     started = time.perf_counter()
     guides = load_guides(content_dir)
     chunks = chunk_guides(guides)
@@ -101,5 +106,6 @@ def build_index(
         texts_sha256=texts_hash(texts),
         guide_count=len(guides),
         build_seconds=seconds,
+        reader_sha256=reader_sha256,
     )
     return BuildReport(folder=folder, guides=len(guides), chunks=len(chunks), seconds=seconds, warnings=warnings)

@@ -41,7 +41,9 @@ class MiniLMEmbedder:
     """
 
     name = MODEL_NAME
-    weights_sha256 = WEIGHTS_SHA256
+    weights_sha256 = WEIGHTS_SHA256  # the model whose vector space it encodes into (the index's)
+    reader_sha256 = ""  # for the question encoder fine-tuned from it: the reader's record (index/reader.py)
+    models_file: Path | None = None  # the ranker and abstention check fitted to this encoder
 
     def __init__(
         self,
@@ -49,14 +51,19 @@ class MiniLMEmbedder:
         cache_dir: Path | None = None,
         threads: int = 1,
         precision: Precision = "fp32",
+        tuned: tuple[str, str] | None = None,
     ) -> None:
+        """`tuned`: (weights sha256, reader record sha256) of a fine-tuned copy of the model in `model_dir`."""
         import onnxruntime
         from tokenizers import Tokenizer
 
         model_dir = model_dir or bundled_model_dir()
-        verify_weights(model_dir)
+        own_weights = tuned[0] if tuned else WEIGHTS_SHA256
+        verify_weights(model_dir, own_weights)
+        if tuned:
+            self.reader_sha256 = tuned[1]
         self.precision = precision
-        onnx_path = ensure_export(model_dir, cache_dir or DEFAULT_EXPORT_DIR, precision)
+        onnx_path = ensure_export(model_dir, cache_dir or DEFAULT_EXPORT_DIR, precision, own_weights)
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_seq_length(model_dir))

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from index.errors import ModelError
+
 ITERATIONS = 4000
 LEARNING_RATE = 0.1
 
@@ -98,14 +100,32 @@ def calibrated(model: LinearModel, x: np.ndarray, y: np.ndarray) -> LinearModel:
     )  # fmt: skip
 
 
-MODELS_FILE = Path(__file__).with_name("models.json")
+def load_models(path: Path) -> dict[str, LinearModel]:
+    """The fitted models saved at `path` (made by `make index` beside the reader, index/reader.py)."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return {name: LinearModel.from_json(model) for name, model in data["models"].items()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(
+            f"the fitted models at {path} cannot be read ({exc.__class__.__name__}): run make index"
+        ) from exc
 
 
-def load_models(path: Path = MODELS_FILE) -> dict[str, LinearModel]:
-    data = json.loads(path.read_text("utf-8"))
-    return {name: LinearModel.from_json(model) for name, model in data["models"].items()}
+def load_vectors(path: Path) -> dict[str, np.ndarray]:
+    """The vectors saved beside the models at `path` (the reader's "unanswered" vector), by name."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return {name: np.asarray(v, dtype=np.float32) for name, v in data.get("vectors", {}).items()}
+    except (OSError, ValueError, TypeError) as exc:
+        raise ModelError(f"the vectors at {path} cannot be read ({exc.__class__.__name__}): run make index") from exc
 
 
-def save_models(models: dict[str, LinearModel], provenance: dict[str, Any], path: Path = MODELS_FILE) -> None:
-    data = {"provenance": provenance, "models": {name: m.to_json() for name, m in models.items()}}
+def save_models(
+    models: dict[str, LinearModel], provenance: dict[str, Any], path: Path, vectors: dict[str, np.ndarray] | None = None
+) -> None:
+    data = {
+        "provenance": provenance,
+        "models": {name: m.to_json() for name, m in models.items()},
+        "vectors": {name: [round(float(x), 7) for x in v] for name, v in (vectors or {}).items()},
+    }
     path.write_text(json.dumps(data, indent=2) + "\n", "utf-8")

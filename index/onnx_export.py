@@ -50,17 +50,17 @@ class ExportRecord:
     format: int = EXPORT_FORMAT
 
 
-def export_path(cache_dir: Path, precision: Precision = "fp32") -> Path:
+def export_path(cache_dir: Path, precision: Precision = "fp32", weights_sha256: str = WEIGHTS_SHA256) -> Path:
     suffix = "" if precision == "fp32" else f".{precision}"
-    return cache_dir / f"{MODEL_NAME}-{WEIGHTS_SHA256[:12]}{suffix}.onnx"
+    return cache_dir / f"{MODEL_NAME}-{weights_sha256[:12]}{suffix}.onnx"
 
 
 def record_path(onnx_path: Path) -> Path:
     return onnx_path.with_suffix(".json")
 
 
-def verified_export(onnx_path: Path, precision: Precision = "fp32") -> bool:
-    """The graph at `onnx_path` is whole, of that precision, and made from the weights this code expects."""
+def verified_export(onnx_path: Path, precision: Precision = "fp32", weights_sha256: str = WEIGHTS_SHA256) -> bool:
+    """The graph at `onnx_path` is whole, of that precision, and made from the weights with `weights_sha256`."""
     try:
         record = ExportRecord(**json.loads(record_path(onnx_path).read_text("utf-8")))
     except (OSError, ValueError, TypeError):
@@ -68,23 +68,26 @@ def verified_export(onnx_path: Path, precision: Precision = "fp32") -> bool:
     return (
         record.format == EXPORT_FORMAT
         and record.model == MODEL_NAME
-        and record.weights_sha256 == WEIGHTS_SHA256
+        and record.weights_sha256 == weights_sha256
         and record.precision == precision
         and onnx_path.is_file()
         and file_sha256(onnx_path) == record.onnx_sha256
     )
 
 
-def ensure_export(model_dir: Path, cache_dir: Path, precision: Precision = "fp32") -> Path:
-    """The verified ONNX graph for the weights in `model_dir`, made (in a child process) if missing."""
-    onnx_path = export_path(cache_dir, precision)
-    if verified_export(onnx_path, precision):
+def ensure_export(
+    model_dir: Path, cache_dir: Path, precision: Precision = "fp32", weights_sha256: str = WEIGHTS_SHA256
+) -> Path:
+    """The verified ONNX graph for the weights in `model_dir` (whose sha256 must be `weights_sha256`), made
+    (in a child process) if missing."""
+    onnx_path = export_path(cache_dir, precision, weights_sha256)
+    if verified_export(onnx_path, precision, weights_sha256):
         return onnx_path
-    verify_weights(model_dir)
+    verify_weights(model_dir, weights_sha256)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
-            [sys.executable, "-m", "index.onnx_export", str(model_dir), str(cache_dir)],
+            [sys.executable, "-m", "index.onnx_export", str(model_dir), str(cache_dir), weights_sha256],
             cwd=Path(__file__).resolve().parents[1],
             capture_output=True,
             text=True,
@@ -93,15 +96,15 @@ def ensure_export(model_dir: Path, cache_dir: Path, precision: Precision = "fp32
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ModelError(f"could not export the model to ONNX in {cache_dir}: {exc}") from exc
-    if done.returncode != 0 or not verified_export(onnx_path, precision):
+    if done.returncode != 0 or not verified_export(onnx_path, precision, weights_sha256):
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise ModelError(f"could not export the model to ONNX in {cache_dir}: {last}")
     return onnx_path
 
 
-def export(model_dir: Path, onnx_path: Path) -> ExportRecord:
+def export(model_dir: Path, onnx_path: Path, weights_sha256: str = WEIGHTS_SHA256) -> ExportRecord:
     """Trace the verified transformer to ONNX; written under a temporary name, then renamed into place."""
-    weights_sha256 = verify_weights(model_dir)
+    weights_sha256 = verify_weights(model_dir, weights_sha256)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import torch
@@ -139,13 +142,13 @@ def export(model_dir: Path, onnx_path: Path) -> ExportRecord:
     return _put_in_place(partial, onnx_path, ExportRecord(MODEL_NAME, weights_sha256, file_sha256(partial), OPSET))
 
 
-def quantize(float_path: Path, onnx_path: Path) -> ExportRecord:
+def quantize(float_path: Path, onnx_path: Path, weights_sha256: str = WEIGHTS_SHA256) -> ExportRecord:
     """The int8 graph: every MatMul's weights quantized per output channel, activations at run time."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     partial = onnx_path.with_name(f".{onnx_path.name}.{os.getpid()}.partial")
     quantize_dynamic(str(float_path), str(partial), weight_type=QuantType.QInt8, per_channel=True)
-    record = ExportRecord(MODEL_NAME, WEIGHTS_SHA256, file_sha256(partial), OPSET, precision="int8")
+    record = ExportRecord(MODEL_NAME, weights_sha256, file_sha256(partial), OPSET, precision="int8")
     return _put_in_place(partial, onnx_path, record)
 
 
@@ -157,20 +160,20 @@ def _put_in_place(partial: Path, onnx_path: Path, record: ExportRecord) -> Expor
     return record
 
 
-def export_both(model_dir: Path, cache_dir: Path) -> None:
+def export_both(model_dir: Path, cache_dir: Path, weights_sha256: str = WEIGHTS_SHA256) -> None:
     """The float graph and the int8 one in `cache_dir`, each made only if it is not there and verified."""
-    float_path = export_path(cache_dir)
-    if not verified_export(float_path):
-        export(model_dir, float_path)
-    int8_path = export_path(cache_dir, "int8")
-    if not verified_export(int8_path, "int8"):
-        quantize(float_path, int8_path)
+    float_path = export_path(cache_dir, "fp32", weights_sha256)
+    if not verified_export(float_path, "fp32", weights_sha256):
+        export(model_dir, float_path, weights_sha256)
+    int8_path = export_path(cache_dir, "int8", weights_sha256)
+    if not verified_export(int8_path, "int8", weights_sha256):
+        quantize(float_path, int8_path, weights_sha256)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 2:
-        print("usage: python -m index.onnx_export MODEL_DIR CACHE_DIR", file=sys.stderr)
+    if len(args) not in (2, 3):
+        print("usage: python -m index.onnx_export MODEL_DIR CACHE_DIR [WEIGHTS_SHA256]", file=sys.stderr)
         return 2
     import logging
     import warnings
@@ -178,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.filterwarnings("ignore")  # the tracer's advice on shapes is about models with branches this one lacks
     logging.disable(logging.WARNING)  # the quantizer's advice to pre-process is for calibrated (static) quantization
     try:
-        export_both(Path(args[0]), Path(args[1]))
+        export_both(Path(args[0]), Path(args[1]), *args[2:])
     except (ModelError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -57,6 +57,7 @@ class Signals:
     question_terms: frozenset[str]
     features: np.ndarray  # (chunks, FEATURES)
     unit_dense: np.ndarray  # cosine of the question with every answer unit
+    unanswered: float  # cosine of the question with the reader's "no sentence answers it" vector (0 without)
     scores: np.ndarray  # ranker score per chunk
     order: np.ndarray  # chunk positions, best first
 
@@ -64,7 +65,15 @@ class Signals:
 class Retriever:
     """Ranks chunks for a question; built once from the loaded index, read-only after."""
 
-    def __init__(self, chunks: list[Chunk], vectors: VectorIndex, unit_matrix: np.ndarray, ranker: LinearModel) -> None:
+    def __init__(
+        self,
+        chunks: list[Chunk],
+        vectors: VectorIndex,
+        unit_matrix: np.ndarray,
+        ranker: LinearModel,
+        unanswered: np.ndarray | None = None,
+    ) -> None:
+        """`unanswered`: the reader's vector for questions no sentence of the guides answers (index/tuning.py)."""
         if len(chunks) != vectors.size:
             raise ValueError("chunks and vectors differ in number")
         if ranker.features != FEATURES:
@@ -76,6 +85,7 @@ class Retriever:
         self.unit_matrix = unit_matrix
         self.unit_chunk = np.array([u.chunk_position for u in self.units], dtype=np.int64)
         self.ranker = ranker
+        self.unanswered = unanswered
         self._vectors = vectors
         self.chunk_terms = [frozenset(terms(c.embed_text)) for c in chunks]
         self.unit_terms = [frozenset(terms(u.text)) for u in self.units]
@@ -93,6 +103,10 @@ class Retriever:
         self._section_of = [tuple(sections[(c.guide, c.anchor)]) for c in chunks]
         self._bm25_chunks = _bm25([terms(c.embed_text) for c in chunks])
         self._bm25_units = _bm25([terms(u.text) for u in self.units])
+
+    def passage_matrix(self) -> np.ndarray:
+        """Every passage's vector, in corpus order (shape (passages, dim))."""
+        return self._vectors.matrix()
 
     def section_positions(self, position: int) -> tuple[int, ...]:
         """The positions of every passage of the section that the passage at `position` belongs to."""
@@ -125,7 +139,8 @@ class Retriever:
             axis=1,
         )  # fmt: skip
         scores = self.ranker.score(features)
-        return Signals(q_set, features, unit_dense, scores, np.argsort(-scores, kind="stable"))
+        unanswered = float(self.unanswered @ query_vector) if self.unanswered is not None else 0.0
+        return Signals(q_set, features, unit_dense, unanswered, scores, np.argsort(-scores, kind="stable"))
 
     def search(self, question: str, query_vector: np.ndarray, k: int) -> tuple[list[Hit], Signals]:
         """The k best chunks for `question`, whose embedding is `query_vector` (shape (dim,))."""

@@ -23,7 +23,7 @@ from index.chunks import Chunk
 from index.errors import IndexInvalidError, IndexMissingError
 from index.model_files import file_sha256
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the manifest names its reader
 VECTORS_FILE = "vectors.faiss"
 UNITS_FILE = "units.faiss"
 CHUNKS_FILE = "chunks.json"
@@ -48,6 +48,7 @@ class Manifest:
     index_type: str
     build_time: str
     build_seconds: float
+    reader_sha256: str  # the reader (index/reader.py) whose question encoder and models serve this index; "" none
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Manifest:
@@ -159,6 +160,7 @@ def save_index(
     texts_sha256: str,
     guide_count: int,
     build_seconds: float,
+    reader_sha256: str = "",
 ) -> Path:
     """Write a new index folder under `root` and make it current atomically."""
     root.mkdir(parents=True, exist_ok=True)
@@ -185,6 +187,7 @@ def save_index(
         index_type=vectors.kind,
         build_time=stamp.isoformat(timespec="seconds"),
         build_seconds=round(build_seconds, 3),
+        reader_sha256=reader_sha256,
     )
     (tmp / MANIFEST_FILE).write_text(json.dumps(dataclasses.asdict(manifest), indent=2) + "\n", "utf-8")
     for path in tmp.iterdir():
@@ -227,8 +230,10 @@ def read_manifest(root: Path) -> Manifest:
         raise IndexInvalidError(f"index manifest {path} is unreadable ({exc.__class__.__name__})") from exc
 
 
-def load_index(root: Path, *, model_name: str, weights_sha256: str, content_hash: str) -> StoredIndex:
-    """The current index, after checking it is whole and matches this content and model."""
+def load_index(
+    root: Path, *, model_name: str, weights_sha256: str, content_hash: str, reader_sha256: str = ""
+) -> StoredIndex:
+    """The current index, after checking it is whole and matches this content, model and reader."""
     manifest = read_manifest(root)
     folder = root / CURRENT_LINK
     if manifest.format_version != FORMAT_VERSION:
@@ -237,6 +242,8 @@ def load_index(root: Path, *, model_name: str, weights_sha256: str, content_hash
         raise IndexInvalidError(
             f"index was built with model {manifest.model_name} ({manifest.weights_sha256[:12]}…), not the one loaded: rebuild it"
         )
+    if manifest.reader_sha256 != reader_sha256:
+        raise IndexInvalidError("index was built for another reader than the one loaded: rebuild it (make index)")
     if manifest.content_hash != content_hash:
         raise IndexInvalidError("index is stale: the content changed since it was built (run `make index`)")
     files = (

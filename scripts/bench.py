@@ -52,10 +52,13 @@ class Context:
 
 
 def build_rows(ctx: Context, embedder: Any) -> list[Row]:
+    from api.settings import Settings
     from index.build import build_index, chunk_guides, unit_texts
     from index.content import load_guides
+    from index.reader import current, record_sha256
 
-    report = build_index(CONTENT, ctx.index_dir, embedder)
+    reader = record_sha256(current(Settings().model_cache_dir)[0])
+    report = build_index(CONTENT, ctx.index_dir, embedder, reader_sha256=reader)
     chunks = chunk_guides(load_guides(CONTENT))
     texts = [c.embed_text for c in chunks] + unit_texts(chunks)
     embed_seconds = min(timed(lambda: _encode_batches(embedder, texts)) for _ in range(2))

@@ -20,6 +20,7 @@ from index.embeddings import MiniLMEmbedder
 from index.errors import AdvisorError
 from index.model_files import MODEL_NAME, WEIGHTS_SHA256, bundled_model_dir
 from index.onnx_export import ensure_export
+from index.reader import current, ensure_reader, record_sha256
 from scripts._cli import Parser, fail
 
 
@@ -60,16 +61,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--if-stale", action="store_true", help="build only when content or model changed")
     args = parser.parse_args(argv)
     try:
-        # The graph the server encodes questions with; the index itself is built in fp32.
-        ensure_export(bundled_model_dir(), settings.model_cache_dir, settings.model_precision)
-        if args.if_stale and is_current(args.content, args.out, MODEL_NAME, WEIGHTS_SHA256):
+        ensure_export(bundled_model_dir(), settings.model_cache_dir)  # the index is built with the fp32 graph
+        # The reader: the question encoder tuned on index/training/ against the served guides, and its models.
+        print("reader: checking (training takes about two minutes when its inputs changed)…", file=sys.stderr)
+        ensure_reader(settings.content_dir, settings.model_cache_dir, settings.model_precision)
+        reader = record_sha256(current(settings.model_cache_dir)[0])
+        if args.if_stale and is_current(args.content, args.out, MODEL_NAME, WEIGHTS_SHA256, reader):
             print(f"index at {args.out} is up to date")
             return 0
         print("loading model…", file=sys.stderr)
         embedder = MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=0)  # exports it if missing
 
         with Progress(sys.stderr) as progress:
-            report = build_index(args.content, args.out, embedder, progress)
+            report = build_index(args.content, args.out, embedder, progress, reader)
     except AdvisorError as exc:
         fail(str(exc))
     for warning in report.warnings:

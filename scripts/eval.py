@@ -28,6 +28,18 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SET = ROOT / "tests" / "eval" / "questions.jsonl"
 
 
+def merged_content(folders: list[Path]) -> Path:
+    """One content folder with the guides of all `folders` (one folder is used as it is)."""
+    if len(folders) == 1:
+        return folders[0]
+    merged = Path(tempfile.mkdtemp(prefix="advisor-eval-content-"))
+    atexit.register(shutil.rmtree, merged, ignore_errors=True)
+    for folder in folders:
+        for guide in folder.glob("*.md"):
+            shutil.copy2(guide, merged / guide.name)
+    return merged
+
+
 def in_process_asker(content: Path) -> Ask:
     from api.main import question_encoder
     from api.schemas import AskResponse
@@ -40,8 +52,9 @@ def in_process_asker(content: Path) -> Ask:
     settings = get_settings()
     folder = Path(tempfile.mkdtemp(prefix="advisor-eval-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)  # the Advisor maps it for as long as it asks
-    build_index(content, folder, MiniLMEmbedder(cache_dir=settings.model_cache_dir))
-    advisor = Advisor.load(content, folder, question_encoder(settings))  # questions encoded as the server does
+    asker = question_encoder(settings)  # questions encoded as the server does
+    build_index(content, folder, MiniLMEmbedder(cache_dir=settings.model_cache_dir), reader_sha256=asker.reader_sha256)
+    advisor = Advisor.load(content, folder, asker)
 
     def ask(question: str, history: list[str]) -> dict[str, Any]:
         answer = advisor.ask(question, 5, history=[Turn("user", h) for h in history])
@@ -59,20 +72,23 @@ def server_asker(url: str) -> Ask:
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(prog="eval.py", description="Score the Advisor on question sets.")
     parser.add_argument("--set", type=Path, action="append", help=f"JSONL question set (default {DEFAULT_SET})")
-    parser.add_argument("--content", type=Path, default=ROOT / "content", help="guides to index (in-process)")
+    parser.add_argument(
+        "--content", type=Path, action="append", help="folder of guides to index, repeatable (default content/)"
+    )
     parser.add_argument("--url", help="score a running server instead")
     parser.add_argument("--show-misses", action="store_true", help="print every miss")
     parser.add_argument("--json", action="store_true", help="print only the JSON summaries")
     args = parser.parse_args(argv)
     sets = args.set or [DEFAULT_SET]
+    content = merged_content(args.content or [ROOT / "content"])
     from index.content import load_guides
     from index.errors import AdvisorError
 
     try:
-        ask = server_asker(args.url) if args.url else in_process_asker(args.content)
+        ask = server_asker(args.url) if args.url else in_process_asker(content)
     except AdvisorError as exc:
         fail(str(exc))
-    guides = load_guides(args.content)
+    guides = load_guides(content)
     for path in sets:
         rows = read_jsonl(path)
         result, replies = score(rows, ask)

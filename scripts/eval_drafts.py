@@ -79,13 +79,13 @@ def score(rows: Iterable[dict[str, Any]], check: Check) -> DraftScore:
 
 def in_process_checker() -> Check:
     from api.drafts import DraftCheckResponse
+    from api.main import question_encoder
     from api.settings import get_settings
     from index.advisor import Advisor
     from index.drafts import check_draft
-    from index.embeddings import MiniLMEmbedder
 
     settings = get_settings()
-    advisor = Advisor.load(settings.content_dir, settings.index_dir, MiniLMEmbedder())
+    advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
     return lambda text: DraftCheckResponse.from_report(check_draft(text, advisor, "http://127.0.0.1:8000")).model_dump()
 
 

@@ -48,16 +48,19 @@ def embedder() -> MiniLMEmbedder:
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder) -> Path:
-    root = tmp_path_factory.mktemp("index")
-    build_index(CONTENT, root, embedder)
-    return root
+def served_encoder() -> MiniLMEmbedder:
+    """The question encoder as the service runs it: the reader `make index` made (ADVISOR_MODEL_PRECISION)."""
+    return question_encoder(Settings())
 
 
 @pytest.fixture(scope="session")
-def served_encoder() -> MiniLMEmbedder:
-    """The question encoder as the service runs it (ADVISOR_MODEL_PRECISION; indexes are built in fp32)."""
-    return question_encoder(Settings())
+def index_dir(
+    tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder, served_encoder: MiniLMEmbedder
+) -> Path:
+    """The guide's index built as `make index` builds it (passages in fp32), for the served reader."""
+    root = tmp_path_factory.mktemp("index")
+    build_index(CONTENT, root, embedder, reader_sha256=served_encoder.reader_sha256)
+    return root
 
 
 @pytest.fixture(scope="session")

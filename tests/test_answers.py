@@ -19,7 +19,7 @@ from index.sentences import Unit
 from scripts._cli import read_jsonl
 
 EVAL = Path(__file__).parent / "eval"
-SETS = ("questions", "probes", "long", "multipart", "history", "templates", "followups", "fit")
+SETS = ("questions", "probes", "long", "multipart", "history", "templates", "followups")
 
 
 @pytest.fixture(scope="module")

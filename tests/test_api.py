@@ -79,10 +79,10 @@ def test_guide_pages_have_the_anchors_citations_link_to(client: TestClient) -> N
     assert client.get("/api/guides").json()[0]["slug"] == "pre-match-communication-pmr-non-us-img"
 
 
-def test_stale_index_is_refused_not_served(content_copy: Path, index_dir: Path, embedder: MiniLMEmbedder) -> None:
+def test_stale_index_is_refused_not_served(content_copy: Path, index_dir: Path, served_encoder: MiniLMEmbedder) -> None:
     guide = next(content_copy.glob("*.md"))
     guide.write_text(guide.read_text("utf-8") + "\nAn edit after the build.\n", "utf-8")
-    app = create_app(Settings(content_dir=content_copy, index_dir=index_dir), embedder_factory=lambda: embedder)
+    app = create_app(Settings(content_dir=content_copy, index_dir=index_dir), embedder_factory=lambda: served_encoder)
     with TestClient(app) as stale:
         health = stale.get("/healthz")
         assert health.status_code == 503 and "stale" in health.json()["detail"]
@@ -117,11 +117,11 @@ def test_a_refusal_names_only_sections_that_are_close(client: TestClient) -> Non
 
 
 def test_what_the_service_loads_is_kept_out_of_full_collections_while_it_serves(
-    index_dir: Path, embedder: MiniLMEmbedder
+    index_dir: Path, served_encoder: MiniLMEmbedder
 ) -> None:
     gc.unfreeze()
     settings = Settings(content_dir=CONTENT, index_dir=index_dir)
-    with TestClient(create_app(settings, embedder_factory=lambda: embedder)) as client:
+    with TestClient(create_app(settings, embedder_factory=lambda: served_encoder)) as client:
         assert client.get("/readyz").status_code == 200
         frozen = gc.get_freeze_count()
     assert frozen > 10_000  # the Advisor's chunks, sentences and lookup tables among them

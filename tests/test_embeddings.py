@@ -15,6 +15,7 @@ from index.content import load_guides
 from index.embeddings import RUN_COST_TOKENS, MiniLMEmbedder, SentenceTransformerEmbedder, length_runs
 from index.errors import ModelError
 from index.model_files import DEFAULT_EXPORT_DIR
+from index.labelled import TRAINING_DIR
 from index.onnx_export import Precision, export_path, record_path, verified_export
 from scripts._cli import read_jsonl
 
@@ -36,7 +37,9 @@ def test_the_onnx_encoder_gives_the_reference_vectors(embedder: MiniLMEmbedder) 
 def test_the_int8_graph_keeps_the_reference_meaning(embedder: MiniLMEmbedder) -> None:
     # One scale per tensor (quantize_dynamic's default) gives min 0.92 / mean 0.965 here; per channel 0.985 / 0.993.
     questions = [
-        row["q"] for name in ("questions.jsonl", "fit.jsonl") for row in read_jsonl(ROOT / "tests/eval" / name)
+        row["q"]
+        for path in (ROOT / "tests/eval/questions.jsonl", TRAINING_DIR / "fit.jsonl")
+        for row in read_jsonl(path)
     ]
     texts = embedding_texts(chunk_guides(load_guides(ROOT / "content"))) + questions
     int8 = MiniLMEmbedder(precision="int8")

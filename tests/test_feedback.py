@@ -46,8 +46,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app(folder: Path, index_dir: Path, embedder: MiniLMEmbedder) -> Iterator[TestClient]:
-    with serving(folder, index_dir, embedder) as client:
+def app(folder: Path, index_dir: Path, served_encoder: MiniLMEmbedder) -> Iterator[TestClient]:
+    with serving(folder, index_dir, served_encoder) as client:
         yield client
 
 
@@ -105,9 +105,9 @@ def test_a_not_covered_answer_takes_a_vote_too(app: TestClient, folder: Path) ->
 
 
 def test_with_question_logging_on_the_question_is_stored_redacted(
-    tmp_path: Path, index_dir: Path, embedder: MiniLMEmbedder
+    tmp_path: Path, index_dir: Path, served_encoder: MiniLMEmbedder
 ) -> None:
-    with serving(tmp_path, index_dir, embedder, log_questions=True) as client:
+    with serving(tmp_path, index_dir, served_encoder, log_questions=True) as client:
         answer = client.post("/api/ask", json={"question": PRIVATE}).json()
         response = client.post("/api/feedback", json=vote_on(answer, "not_helpful"))
     assert response.status_code == 201

@@ -65,9 +65,9 @@ def test_cache_and_batch_metrics_are_exposed(client: TestClient) -> None:
     )
 
 
-def test_rate_limit_rejections_are_counted(index_dir: Path, embedder: MiniLMEmbedder) -> None:
+def test_rate_limit_rejections_are_counted(index_dir: Path, served_encoder: MiniLMEmbedder) -> None:
     settings = Settings(content_dir=CONTENT, index_dir=index_dir, rate_limit_burst=2)
-    with TestClient(create_app(settings, embedder_factory=lambda: embedder)) as client:
+    with TestClient(create_app(settings, embedder_factory=lambda: served_encoder)) as client:
         before = value(samples(client), "advisor_rejections_total", reason="rate_limited")
         statuses = [client.get("/api/guides").status_code for _ in range(4)]
         after = value(samples(client), "advisor_rejections_total", reason="rate_limited")
@@ -75,10 +75,10 @@ def test_rate_limit_rejections_are_counted(index_dir: Path, embedder: MiniLMEmbe
     assert after - before == 2
 
 
-def test_readyz_follows_the_index(client: TestClient, tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+def test_readyz_follows_the_index(client: TestClient, tmp_path: Path, served_encoder: MiniLMEmbedder) -> None:
     assert client.get("/readyz").json()["status"] == "ok"
     with TestClient(
-        create_app(Settings(content_dir=CONTENT, index_dir=tmp_path), embedder_factory=lambda: embedder)
+        create_app(Settings(content_dir=CONTENT, index_dir=tmp_path), embedder_factory=lambda: served_encoder)
     ) as empty:
         ready = empty.get("/readyz")
         live = empty.get("/metrics")

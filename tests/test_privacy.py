@@ -21,9 +21,9 @@ ACCESS_LINE = re.compile(r"^(GET|POST|PUT|DELETE|OPTIONS) (\S+) (\d{3}) (\d+\.\d
 
 
 @pytest.fixture(scope="module")
-def logging_client(index_dir: Path, embedder: MiniLMEmbedder) -> Iterator[TestClient]:
+def logging_client(index_dir: Path, served_encoder: MiniLMEmbedder) -> Iterator[TestClient]:
     settings = Settings(content_dir=CONTENT, index_dir=index_dir, log_questions=True, rate_limit_per_minute=0)
-    with TestClient(create_app(settings, embedder_factory=lambda: embedder)) as client:
+    with TestClient(create_app(settings, embedder_factory=lambda: served_encoder)) as client:
         yield client
 
 

@@ -24,6 +24,8 @@ from api.settings import Settings
 from index.advisor import Advisor
 from index.build import build_index
 from index.embeddings import MiniLMEmbedder
+from index.fitting import blank_models
+from index.linear import LinearModel
 from index.store import CHUNKS_FILE, CURRENT_LINK, MANIFEST_FILE, VECTORS_FILE
 from tests.conftest import CONTENT, ROOT, docker_command, free_port
 from tests.fakes import HashingEmbedder
@@ -71,11 +73,11 @@ def broken_copy(index_dir: Path, tmp_path: Path, fault: str) -> Path:
 
 @pytest.mark.parametrize("fault", FAULTS)
 def test_a_broken_index_keeps_the_service_unready(
-    fault: str, index_dir: Path, embedder: MiniLMEmbedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    fault: str, index_dir: Path, served_encoder: MiniLMEmbedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     root = broken_copy(index_dir, tmp_path, fault)
     caplog.set_level(logging.INFO, logger="advisor")
-    app = create_app(Settings(content_dir=CONTENT, index_dir=root), embedder_factory=lambda: embedder)
+    app = create_app(Settings(content_dir=CONTENT, index_dir=root), embedder_factory=lambda: served_encoder)
     with TestClient(app) as client:
         health, ready = client.get("/healthz"), client.get("/readyz")
         ask = client.post("/api/ask", json={"question": QUESTION})
@@ -141,17 +143,19 @@ def wait_for(condition: Callable[[], bool], seconds: float, process: subprocess.
         time.sleep(0.01)
 
 
-def assert_previous_index_serves(root: Path, folder: Path, content: Path, embedder: object) -> None:
+def assert_previous_index_serves(
+    root: Path, folder: Path, content: Path, embedder: object, models: dict[str, LinearModel] | None = None
+) -> None:
     assert os.readlink(root / CURRENT_LINK) == folder.name
-    advisor = Advisor.load(content, root, embedder)  # type: ignore[arg-type]
+    advisor = Advisor.load(content, root, embedder, models)  # type: ignore[arg-type]
     assert advisor.ask(QUESTION).citations
 
 
 def test_a_build_killed_while_embedding_leaves_the_previous_index_serving(
-    content_copy: Path, tmp_path: Path, embedder: MiniLMEmbedder
+    content_copy: Path, tmp_path: Path, embedder: MiniLMEmbedder, served_encoder: MiniLMEmbedder
 ) -> None:
     root = tmp_path / "index"
-    previous = build_index(content_copy, root, embedder).folder
+    previous = build_index(content_copy, root, embedder, reader_sha256=served_encoder.reader_sha256).folder
     guide = next(content_copy.glob("*.md"))
     guide.write_text(guide.read_text("utf-8") + "\nA paragraph added before the rebuild.\n", "utf-8")
     process = subprocess.Popen(
@@ -177,7 +181,7 @@ def test_a_build_killed_while_embedding_leaves_the_previous_index_serving(
         process.stderr.close()
     assert process.returncode == -signal.SIGKILL
     assert not re.search(rb"embedding (\d+)/\1\b", seen)  # killed before the last batch
-    assert_previous_index_serves(root, previous, CONTENT, embedder)
+    assert_previous_index_serves(root, previous, CONTENT, served_encoder)
 
 
 SLOW_SAVE = """
@@ -204,7 +208,7 @@ def test_a_build_killed_while_saving_leaves_the_previous_index_serving(
     wait_for(lambda: any((p / MANIFEST_FILE).exists() for p in root.glob(".tmp-index-*")), 60, process)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
-    assert_previous_index_serves(root, previous, content_copy, fake_embedder)
+    assert_previous_index_serves(root, previous, content_copy, fake_embedder, blank_models())
     assert list(root.glob(".tmp-index-*"))  # the killed build's leftovers are there, and ignored
     rebuilt = build_index(content_copy, root, fake_embedder).folder
     assert sorted(p.name for p in root.iterdir()) == sorted([CURRENT_LINK, rebuilt.name])

@@ -10,12 +10,13 @@ from index.advisor import Advisor
 from index.build import build_index, is_current
 from index.content import content_hash, load_guides
 from index.errors import IndexInvalidError, IndexMissingError
+from index.fitting import blank_models
 from index.store import CURRENT_LINK, MANIFEST_FILE, UNITS_FILE, VECTORS_FILE, load_index, read_manifest
 from tests.fakes import HashingEmbedder
 
 
 def load(root: Path, content: Path, embedder: HashingEmbedder) -> Advisor:
-    return Advisor.load(content, root, embedder)
+    return Advisor.load(content, root, embedder, blank_models())
 
 
 def test_round_trip_keeps_chunks_vectors_and_manifest(

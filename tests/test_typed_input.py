@@ -7,10 +7,10 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from index.reading import Turn
 
 from index.advisor import Advisor
 from index.drafts import check_draft
+from index.reading import Turn
 
 BASE = "http://advisor.test"
 QUESTIONS = [

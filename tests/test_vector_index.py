@@ -10,6 +10,7 @@ import pytest
 from index import store
 from index.advisor import Advisor
 from index.build import build_index
+from index.fitting import blank_models
 from index.store import HNSW_EF_SEARCH, VectorIndex, read_manifest
 from tests.fakes import HashingEmbedder
 
@@ -76,6 +77,6 @@ def test_a_large_corpus_is_built_served_and_recorded_as_hnsw(
     monkeypatch.setattr(store, "APPROXIMATE_FROM", 10)  # the guide's few dozen passages count as large
     build_index(content_copy, tmp_path / "idx", HashingEmbedder())
     assert read_manifest(tmp_path / "idx").index_type == "IndexHNSWFlat"
-    advisor = Advisor.load(content_copy, tmp_path / "idx", HashingEmbedder())
+    advisor = Advisor.load(content_copy, tmp_path / "idx", HashingEmbedder(), blank_models())
     reply = advisor.ask("can I email about visa sponsorship before interviews")
     assert reply.answered == bool(reply.citations)

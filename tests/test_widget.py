@@ -55,8 +55,8 @@ def test_suggestions_without_a_guide_and_for_an_unknown_one(client: TestClient) 
     assert client.get("/api/suggestions", params={"limit": 0}).status_code == 422
 
 
-def test_suggestions_wait_for_the_index_but_the_script_does_not(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
-    app = create_app(Settings(content_dir=CONTENT, index_dir=tmp_path), embedder_factory=lambda: embedder)
+def test_suggestions_wait_for_the_index_but_the_script_does_not(tmp_path: Path, served_encoder: MiniLMEmbedder) -> None:
+    app = create_app(Settings(content_dir=CONTENT, index_dir=tmp_path), embedder_factory=lambda: served_encoder)
     with TestClient(app) as unready:
         assert unready.get("/api/suggestions", params={"guide": GUIDE}).status_code == 503
         assert unready.get("/widget.js").status_code == 200
