@@ -27,6 +27,7 @@ def install(app: FastAPI, settings: Settings) -> None:
                 RateLimit,
                 per_minute=settings.rate_limit_per_minute,
                 burst=settings.rate_limit_burst,
+                storage=settings.rate_limit_storage,
                 trusted_proxies=parse_networks(settings.trusted_proxies),
             ),
             Middleware(InFlightLimit, limit=settings.max_in_flight),

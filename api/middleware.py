@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import time
 from collections.abc import Sequence
 
+from limits.errors import StorageError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import logs, metrics
-from api.ratelimit import IPNetwork, TokenBuckets, client_key
+from api.errors import safe_text
+from api.ratelimit import ClientLimiter, IPNetwork, client_key
+
+log = logging.getLogger("advisor")
 
 # Probes and scrapes must answer while the service is saturated: that is when they matter.
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -81,35 +86,64 @@ class AccessLog:
 
 
 class RateLimit:
-    """A token bucket per client for paths under `prefix`: 429 with Retry-After when empty."""
+    """A limit per client (api/ratelimit.py) for paths under `prefix`: 429 with Retry-After past it.
+
+    When the shared storage (Redis) cannot be reached, requests go through unlimited, and the storage is
+    tried again `retry_storage_s` later: the Advisor keeps answering while its limiter is down.
+    """
 
     def __init__(
         self,
         app: ASGIApp,
         per_minute: float,
         burst: int,
+        storage: str = "memory://",
         trusted_proxies: Sequence[IPNetwork] = (),
         prefix: str = "/api/",
+        retry_storage_s: float = 5.0,
     ) -> None:
         self.app = app
-        self.buckets = TokenBuckets(per_minute, burst) if per_minute > 0 else None
-        self.per_minute = per_minute
+        self.limiter = ClientLimiter(storage, per_minute, burst) if per_minute > 0 else None
         self.trusted = tuple(trusted_proxies)
         self.prefix = prefix
+        self.retry_storage_s = retry_storage_s
+        self._unlimited_until = 0.0
+        self._next_log = 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.buckets is None or scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+        limiter = self.limiter
+        if limiter is None or scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
             return
-        peer = scope["client"][0] if scope.get("client") else None
-        forwarded = ",".join(Headers(scope=scope).getlist("x-forwarded-for")) or None
-        wait = self.buckets.take(client_key(peer, forwarded, self.trusted))
+        wait = 0.0
+        if time.monotonic() >= self._unlimited_until:
+            peer = scope["client"][0] if scope.get("client") else None
+            forwarded = ",".join(Headers(scope=scope).getlist("x-forwarded-for")) or None
+            try:
+                wait = await limiter.wait(client_key(peer, forwarded, self.trusted))
+            except StorageError as exc:
+                self._storage_down(exc)
         if wait > 0:
             metrics.count_rejection("rate_limited")
-            detail = f"Too many requests: at most {self.per_minute:g} a minute. Try again in {math.ceil(wait)} s."
+            detail = (
+                f"Too many requests: at most {limiter.burst} requests in {limiter.window} s."
+                f" Try again in {max(1, math.ceil(wait))} s."
+            )
             await send_error(send, 429, detail, retry_after(wait))
             return
         await self.app(scope, receive, send)
+
+    def _storage_down(self, exc: StorageError) -> None:
+        now = time.monotonic()
+        self._unlimited_until = now + self.retry_storage_s
+        if now >= self._next_log:
+            self._next_log = now + 60
+            cause = exc.storage_error
+            log.error(
+                "rate limit storage cannot be reached; requests go through unlimited until it can: %s: %s",
+                cause.__class__.__name__,
+                safe_text(cause, 200),
+            )
 
 
 class InFlightLimit:

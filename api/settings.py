@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from api.ratelimit import STORAGE_SCHEMES
 from index.onnx_export import Precision
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +38,10 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: float = Field(60, ge=0, description="Requests a minute per client to /api/*; 0: no limit.")
     rate_limit_burst: int = Field(30, ge=1, description="Requests a client may send at once before the rate applies.")
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where the rate limit counts: memory:// (this process) or a Redis URL that replicas share.",
+    )
     max_in_flight: int = Field(32, ge=1, description="Requests handled at once; past it, a 503 with Retry-After.")
     request_timeout: float = Field(10.0, gt=0, description="Seconds a request may take before a 503.")
     # The largest valid /api/ask (a question and 10 turns of 2,000 characters, each character JSON-escaped
@@ -78,6 +83,16 @@ class Settings(BaseSettings):
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _storage(cls, value: str) -> str:
+        if not value.startswith(STORAGE_SCHEMES):
+            raise ValueError(
+                "ADVISOR_RATE_LIMIT_STORAGE must be memory:// or a Redis URL "
+                "(redis://host:6379/0, rediss://..., redis+unix:///path/to/redis.sock)"
+            )
         return value
 
 

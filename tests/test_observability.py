@@ -12,6 +12,7 @@ from api.metrics import count_cache, observe_batch_size
 from api.settings import Settings
 from index.embeddings import MiniLMEmbedder
 from tests.conftest import CONTENT
+from tests.test_limits import fresh_window
 
 
 def samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -66,7 +67,8 @@ def test_cache_and_batch_metrics_are_exposed(client: TestClient) -> None:
 
 
 def test_rate_limit_rejections_are_counted(index_dir: Path, embedder: MiniLMEmbedder) -> None:
-    settings = Settings(content_dir=CONTENT, index_dir=index_dir, rate_limit_burst=2)
+    settings = Settings(content_dir=CONTENT, index_dir=index_dir, rate_limit_per_minute=1, rate_limit_burst=2)
+    fresh_window(120)
     with TestClient(create_app(settings, embedder_factory=lambda: embedder)) as client:
         before = value(samples(client), "advisor_rejections_total", reason="rate_limited")
         statuses = [client.get("/api/guides").status_code for _ in range(4)]
