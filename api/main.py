@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import drafts, feedback, hardening, pages, routes, widget
@@ -86,14 +85,6 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     app.state.settings = settings
     app.state.advisor, app.state.load_error = None, "starting"
     app.state.batcher, app.state.answers = None, AnswerCache(0)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_credentials=False,
-        allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
-        max_age=600,
-    )
     app.include_router(routes.router)
     app.include_router(pages.router)
     app.include_router(widget.router)

@@ -1,9 +1,10 @@
 """Pure ASGI middleware that keeps the service up under garbage, abuse and overload.
 
-Outermost first: AccessLog (request id, access line, metrics), then CORS (so refusals
-below still carry CORS headers a browser widget can read), RateLimit (per client, /api/*),
-InFlightLimit (a fast 503 instead of a queue), Deadline (per-request time limit),
-BodyLimit (at most max_body_bytes read from the wire, chunked or not).
+Outermost first: AccessLog (request id, access line, metrics), HeadAsGet (HEAD answered as GET,
+without the body), then CORS (so refusals below still carry CORS
+headers a browser widget can read), RateLimit (per client, /api/*), InFlightLimit (a fast 503
+instead of a queue), Deadline (per-request time limit), BodyLimit (at most max_body_bytes read
+from the wire, chunked or not, and never a compressed body).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        method = scope["method"]  # as sent: HeadAsGet, inside, answers a HEAD as a GET
         request_id = logs.request_id_from(Headers(scope=scope).get("x-request-id"))
         scope.setdefault("state", {})["request_id"] = request_id
         token = logs.current.set(logs.RequestContext(request_id, self.log_questions))
@@ -81,8 +83,31 @@ class AccessLog:
         finally:
             logs.current.reset(token)
             seconds = time.perf_counter() - started
-            metrics.observe_request(scope["method"], route_label(scope), status, seconds)
-            logs.log_access(scope["method"], scope["path"], status, seconds, request_id)
+            metrics.observe_request(method, route_label(scope), status, seconds)
+            logs.log_access(method, scope["path"], status, seconds, request_id)
+
+
+class HeadAsGet:
+    """HEAD is answered as the GET of the same URL without its body (RFC 9110, 9.3.2): the same status
+    and headers, Content-Length included. A URL that takes no GET answers HEAD 405 as well."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        scope["method"] = "GET"
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(scope, receive, without_body)
 
 
 class RateLimit:
@@ -223,6 +248,12 @@ class BodyLimit:
         headers = Headers(scope=scope)
         if "content-length" not in headers and "transfer-encoding" not in headers:
             await self.app(scope, receive, send)
+            return
+        encoding = headers.get("content-encoding", "").strip()
+        if encoding and encoding.lower() != "identity":
+            # Decompressing would let a small body grow past the limit; no browser compresses what it sends.
+            detail = f"Content-Encoding {safe_text(encoding, 50)!r} is not supported: send the body uncompressed."
+            await send_error(send, 415, detail, {"Accept-Encoding": "identity"})
             return
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:

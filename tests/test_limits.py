@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from pydantic import ValidationError
 
 from api import hardening
@@ -103,7 +102,6 @@ def small_app(**settings: Any) -> FastAPI:
         await asyncio.sleep(30)
         return {"slow": "yes"}
 
-    app.add_middleware(CORSMiddleware, allow_origins=["*"])  # as create_app does, before install
     hardening.install(app, Settings(**settings))
     return app
 
@@ -196,6 +194,8 @@ def test_refusals_still_carry_cors_headers_for_the_widget() -> None:
     response = asyncio.run(scenario())
     assert response.status_code == 429
     assert response.headers["access-control-allow-origin"] == "*"
+    exposed = {h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")}
+    assert {"retry-after", "x-request-id"} <= exposed  # so the widget can read when to try again
 
 
 def test_the_apps_own_time_outs_are_not_mistaken_for_the_deadline() -> None:
