@@ -8,6 +8,7 @@ from starlette.middleware import Middleware
 
 from api import ops
 from api.errors import install_error_handlers
+from api.headers import SecureHeaders
 from api.middleware import AccessLog, BodyLimit, Deadline, HeadAsGet, InFlightLimit, RateLimit
 from api.ratelimit import parse_networks
 from api.settings import Settings
@@ -20,8 +21,8 @@ EXPOSED_HEADERS = ["X-Request-ID", "Retry-After"]
 def install(app: FastAPI, settings: Settings) -> None:
     """Call once, after the routes are added.
 
-    The access log goes outside everything so that every response is logged and counted; HEAD next, so
-    that every answer to it, refusals included, is GET's without the body; the limits go inside CORS so
+    The access log goes outside everything so that every response is logged and counted; HEAD and the
+    secure headers next, so that every answer, refusals included, has them; the limits go inside CORS so
     that a browser can read a 429 or 503 and say so.
     """
     install_error_handlers(app)
@@ -29,6 +30,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.user_middleware[0:0] = [
         Middleware(AccessLog, log_questions=settings.log_questions),
         Middleware(HeadAsGet),
+        Middleware(SecureHeaders),
         Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,

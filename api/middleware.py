@@ -1,7 +1,7 @@
 """Pure ASGI middleware that keeps the service up under garbage, abuse and overload.
 
 Outermost first: AccessLog (request id, access line, metrics), HeadAsGet (HEAD answered as GET,
-without the body), then CORS (so refusals below still carry CORS
+without the body), SecureHeaders (api/headers.py), then CORS (so refusals below still carry CORS
 headers a browser widget can read), RateLimit (per client, /api/*), InFlightLimit (a fast 503
 instead of a queue), Deadline (per-request time limit), BodyLimit (at most max_body_bytes read
 from the wire, chunked or not, and never a compressed body).

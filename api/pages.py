@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Response
 from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
 
@@ -16,6 +16,7 @@ from index.markdown import AnchorNamer
 
 router = APIRouter()
 STATIC_DIR = Path(__file__).with_name("static")
+FAVICON = (STATIC_DIR / "favicon.svg").read_bytes()
 _markdown = MarkdownIt("commonmark")
 
 _PAGE = """<!doctype html>
@@ -24,6 +25,7 @@ _PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <link rel="stylesheet" href="/static/page.css">
 </head>
 <body>
@@ -55,6 +57,11 @@ async def index_page(advisor: AdvisorDep) -> HTMLResponse:
     )
     body = f"<h1>The Advisor</h1>\n<p>Guides the Advisor answers from:</p>\n<ul>\n{items}\n</ul>"
     return HTMLResponse(_PAGE.format(title="The Advisor", body=body, widget_attrs=""))
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Response:
+    return Response(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/api/guides", response_model=list[GuideOut], responses=API_RESPONSES, summary="The guides, as JSON")

@@ -1,8 +1,11 @@
-"""HTTP as clients and browsers use it: HEAD, CORS, encoded bodies."""
+"""HTTP as clients and browsers use it: HEAD, CORS, encoded bodies, secure headers and the docs."""
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
+import re
 
 import pytest
 from fastapi.routing import APIRoute
@@ -30,12 +33,14 @@ def get_paths(client: TestClient) -> list[str]:
         for route in routes(client.app.routes)  # type: ignore[attr-defined]
         if isinstance(route, APIRoute | Route) and "GET" in (route.methods or ())
     ]
-    return [*paths, "/static/page.css"]
+    return [*paths, "/static/page.css", "/docs/assets/swagger-ui.css"]
 
 
 def test_every_get_route_answers_head_with_gets_headers_and_no_body(client: TestClient) -> None:
     paths = get_paths(client)
-    assert {"/", "/healthz", "/readyz", "/metrics", "/widget.js", "/docs", "/openapi.json"} <= set(paths)
+    assert {"/", "/healthz", "/readyz", "/metrics", "/widget.js", "/docs", "/openapi.json", "/favicon.ico"} <= set(
+        paths
+    )
     for path in paths:
         got, head = client.get(path), client.head(path)
         assert head.status_code == got.status_code == 200, (path, head.status_code, got.status_code)
@@ -86,3 +91,68 @@ def test_an_identity_encoded_body_is_read_as_it_is(client: TestClient) -> None:
     headers = {"Content-Type": "application/json", "Content-Encoding": "identity"}
     response = client.post("/api/ask", content=f'{{"question": "{VISA}"}}'.encode(), headers=headers)
     assert response.status_code == 200 and response.json()["answered"]
+
+
+def csp(response_headers: dict[str, str] | object) -> dict[str, list[str]]:
+    header = response_headers["content-security-policy"]  # type: ignore[index]
+    directives = [part.split() for part in header.split(";") if part.strip()]
+    return {d[0]: d[1:] for d in directives}
+
+
+@pytest.mark.parametrize("path", ["/", f"/guides/{GUIDE}", "/docs"])
+def test_html_pages_send_the_secure_headers(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    policy = csp(response.headers)
+    assert policy["default-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
+    assert policy["base-uri"] == ["'none'"] and policy["object-src"] == ["'none'"]
+    for directive in ("script-src", "style-src"):
+        assert "'self'" in policy[directive] and "'unsafe-inline'" not in policy[directive], directive
+        assert not any(source.startswith(("http:", "https:", "*")) for source in policy[directive]), directive
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cross-origin-opener-policy"] == "same-origin"
+
+
+def test_the_docs_page_allows_its_own_inline_script_by_hash_only(client: TestClient) -> None:
+    response = client.get("/docs")
+    scripts = re.findall(r"<script>(.*?)</script>", response.text, re.DOTALL)
+    assert len(scripts) == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    assert csp(response.headers)["script-src"] == ["'self'", f"'sha256-{digest}'"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/guides", None),
+        ("GET", f"/api/suggestions?guide={GUIDE}", None),
+        ("POST", "/api/ask", {"question": VISA}),
+        ("POST", "/api/ask", {"question": ""}),  # 422
+        ("GET", "/api/suggestions?guide=nope", None),  # 404
+        ("POST", "/api/check-draft", {"text": "Dear Dr. Smith, I am very interested in your program."}),
+    ],
+)
+def test_api_answers_are_never_stored_by_caches(
+    client: TestClient, method: str, path: str, body: dict[str, str] | None
+) -> None:
+    response = client.request(method, path, json=body)
+    assert response.headers["cache-control"] == "no-store", (path, response.status_code)
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_favicon_is_served(client: TestClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("image/")
+    assert response.content and "max-age" in response.headers["cache-control"]
+
+
+def test_the_docs_load_nothing_from_another_host(client: TestClient) -> None:
+    page = client.get("/docs").text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(s.startswith("/") and not s.startswith("//") for s in sources), sources
+    for source in sources:
+        asset = client.get(source)
+        assert asset.status_code == 200 and len(asset.content) > 100, source
+    assert client.get("/redoc").status_code == 404  # one docs page; ReDoc would need inline styles

@@ -196,6 +196,7 @@ def test_refusals_still_carry_cors_headers_for_the_widget() -> None:
     assert response.headers["access-control-allow-origin"] == "*"
     exposed = {h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")}
     assert {"retry-after", "x-request-id"} <= exposed  # so the widget can read when to try again
+    assert response.headers["cache-control"] == "no-store"
 
 
 def test_the_apps_own_time_outs_are_not_mistaken_for_the_deadline() -> None:
