@@ -5,11 +5,11 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
 
-from api.deps import AdvisorDep
+from api.deps import AdvisorDep, base_url
 from api.schemas import API_RESPONSES, ERROR_RESPONSES, GuideOut, error_response
 from index.content import Guide
 from index.markdown import AnchorNamer
@@ -49,13 +49,29 @@ def render_guide_html(guide: Guide) -> str:
     return str(_markdown.renderer.render(tokens, _markdown.options, {}))
 
 
-@router.get("/", response_class=HTMLResponse, responses=ERROR_RESPONSES, summary="The list of guides")
-async def index_page(advisor: AdvisorDep) -> HTMLResponse:
-    items = "\n".join(
+_HOME = """<h1>The Advisor</h1>
+<p>The Advisor answers residency applicants' questions from Residency Advisor's guides. Each answer is made of
+the guide's own sentences, cites the sections it quotes and links to them; when the guides do not cover a
+question, it says so.</p>
+<h2>Guides</h2>
+<ul>
+{guides}
+</ul>
+<h2>Ask</h2>
+<advisor-chat></advisor-chat>
+<h2>For developers</h2>
+<p><a href="/docs">API documentation</a>, with the OpenAPI description at <a href="/openapi.json">/openapi.json</a>.
+One script tag puts this chat on any page:</p>
+<pre><code>&lt;script src="{base}widget.js" defer&gt;&lt;/script&gt;</code></pre>"""
+
+
+@router.get("/", response_class=HTMLResponse, responses=ERROR_RESPONSES, summary="What the Advisor is, and its guides")
+async def index_page(request: Request, advisor: AdvisorDep) -> HTMLResponse:
+    guides = "\n".join(
         f'<li><a href="/guides/{escape(g.slug)}">{escape(g.title)}</a> <small>(reviewed {escape(g.last_reviewed)})</small></li>'
         for g in advisor.guides.values()
     )
-    body = f"<h1>The Advisor</h1>\n<p>Guides the Advisor answers from:</p>\n<ul>\n{items}\n</ul>"
+    body = _HOME.format(guides=guides, base=escape(base_url(request)))
     return HTMLResponse(_PAGE.format(title="The Advisor", body=body, widget_attrs=""))
 
 

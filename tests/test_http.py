@@ -1,4 +1,4 @@
-"""HTTP as clients and browsers use it: HEAD, CORS, encoded bodies, secure headers and the docs."""
+"""HTTP as clients and browsers use it: HEAD, CORS, encoded bodies, secure headers, the home page and the docs."""
 
 from __future__ import annotations
 
@@ -140,6 +140,18 @@ def test_api_answers_are_never_stored_by_caches(
     response = client.request(method, path, json=body)
     assert response.headers["cache-control"] == "no-store", (path, response.status_code)
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_home_page_says_what_the_advisor_is_and_links_the_guides_the_docs_and_the_widget(
+    client: TestClient,
+) -> None:
+    page = client.get("/").text
+    assert "answers" in page and "residency" in page.lower() and "cit" in page  # what it is, in a sentence
+    for guide in client.get("/api/guides").json():
+        assert f'href="/guides/{guide["slug"]}"' in page
+    assert 'href="/docs"' in page and 'href="/openapi.json"' in page
+    assert "<advisor-chat" in page and '<script src="/widget.js"' in page
+    assert 'rel="icon"' in page
 
 
 def test_the_favicon_is_served(client: TestClient) -> None:

@@ -1,5 +1,5 @@
-"""The service's own pages under its Content-Security-Policy, in the browser: guide pages with the widget, and
-the API docs with no network but the service's."""
+"""The service's own pages under its Content-Security-Policy, in the browser: guide pages with the widget, the
+home page, the API docs with no network but the service's."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, Response, Route, expect
 
-from tests.browser.helpers import GUIDE, VISA, ask, open_panel, shot
+from tests.browser.helpers import GUIDE, VISA, ask, open_panel, part, shot
 
 # Recorded before any script of the page runs: what the CSP blocked, if anything.
 RECORD_VIOLATIONS = """
@@ -70,6 +70,32 @@ def test_a_guide_page_and_its_widget_work_under_the_services_csp(watched: tuple[
     open_panel(page)
     reply = ask(page, VISA)
     expect(reply.locator("[part=citation]").first).to_be_visible()
+    assert violations(page) == [] and watch.errors() == [] and watch.failed == []
+
+
+def test_the_home_page_says_what_the_advisor_is_and_shows_the_widget(
+    watched: tuple[Page, Watch], live_server: str
+) -> None:
+    page, watch = watched
+    only_from(page, live_server)
+    page.goto(f"{live_server}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("The Advisor")
+    expect(page.get_by_role("link", name="API documentation")).to_have_attribute("href", "/docs")
+    expect(part(page, "panel")).to_be_visible()  # inline: no launcher to open first
+    expect(part(page, "launcher")).to_have_count(0)
+    reply = ask(page, VISA)
+    expect(reply.locator("[part=citation]").first).to_be_visible()
+    shot(page, "40-home-page")
+    icon = page.evaluate(
+        """() => new Promise((done) => {
+            const img = new Image();
+            img.onload = () => done(img.naturalWidth);
+            img.onerror = () => done(0);
+            // Another URL for the same file: with requests routed, Chromium keeps a page's favicon URL from an <img>.
+            img.src = document.querySelector("link[rel=icon]").href + "?drawn";
+        })"""
+    )
+    assert icon > 0  # the icon the page names is one the browser can draw
     assert violations(page) == [] and watch.errors() == [] and watch.failed == []
 
 
