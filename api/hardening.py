@@ -25,6 +25,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     secure headers next, so that every answer, refusals included, has them; the limits go inside CORS so
     that a browser can read a 429 or 503 and say so.
     """
+    app.state.settings = settings  # what the routes read: /metrics its allow-list among them
     install_error_handlers(app)
     app.include_router(ops.router)
     app.user_middleware[0:0] = [

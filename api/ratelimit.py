@@ -118,3 +118,7 @@ def client_key(peer: str | None, forwarded_for: str | None, trusted: Sequence[IP
     if isinstance(address, ipaddress.IPv6Address):
         return str(ipaddress.IPv6Network((address, 64), strict=False))
     return str(address)
+
+
+def within(address: IPAddress | None, networks: Sequence[IPNetwork]) -> bool:
+    return address is not None and _trusted(address, networks)

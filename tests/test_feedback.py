@@ -22,7 +22,7 @@ from api.logs import redact
 from api.main import create_app
 from api.settings import Settings
 from index.embeddings import MiniLMEmbedder
-from tests.conftest import CONTENT, ROOT, free_port
+from tests.conftest import CONTENT, LOOPBACK, ROOT, free_port
 from tests.fakes import HashingEmbedder
 from tests.test_observability import samples, value
 
@@ -36,7 +36,7 @@ REPORT = [sys.executable, str(ROOT / "scripts" / "report.py")]
 @contextmanager
 def serving(data_dir: Path, index_dir: Path, embedder: Any, **settings: Any) -> Iterator[TestClient]:
     config = Settings(content_dir=CONTENT, index_dir=index_dir, data_dir=data_dir, rate_limit_per_minute=0, **settings)
-    with TestClient(create_app(config, embedder_factory=lambda: embedder)) as client:
+    with TestClient(create_app(config, embedder_factory=lambda: embedder), client=LOOPBACK) as client:
         yield client
 
 
