@@ -1,12 +1,9 @@
-"""POST /api/feedback against a real SQLite file, and scripts/report.py over what it stored."""
+"""POST /api/feedback against a real SQLite file (scripts/report.py over what it stored: tests/test_report.py)."""
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -22,7 +19,7 @@ from api.logs import redact
 from api.main import create_app
 from api.settings import Settings
 from index.embeddings import MiniLMEmbedder
-from tests.conftest import CONTENT, LOOPBACK, ROOT, free_port
+from tests.conftest import CONTENT, LOOPBACK, free_port
 from tests.fakes import HashingEmbedder
 from tests.test_observability import samples, value
 
@@ -30,7 +27,6 @@ VISA = "can I email about visa sponsorship before interviews"
 OFF_TOPIC = "what's the best pizza in Chicago?"
 PRIVATE = "my name is Maria Garcia, AAMC ID 12345678, maria.g@example.com: can I email about visa sponsorship?"
 SECRETS = ("Maria", "Garcia", "12345678", "maria.g@example.com")
-REPORT = [sys.executable, str(ROOT / "scripts" / "report.py")]
 
 
 @contextmanager
@@ -231,79 +227,3 @@ def test_questions_older_than_30_days_are_forgotten_but_their_votes_kept(tmp_pat
     second.add(Vote("not_helpful", False, [], [], [], "v1", None))
     second.close()
     assert [(r["id"], r["question"]) for r in rows(tmp_path)][:2] == [(old, None), (recent, "a recent question")]
-
-
-def seed(data_dir: Path) -> None:
-    store = FeedbackStore(f"sqlite:///{data_dir / SQLITE_FILE}")
-    sections = (["Timing > Before interviews", "Visa"], ["g/t/0", "g/v/0"], ["guide-a", "guide-a"])
-    for _ in range(3):
-        store.add(Vote("helpful", True, *sections, "v1"))
-    store.add(
-        Vote("not_helpful", True, ["Visa", "Visa"], ["g/v/0", "g/v/1"], ["guide-a", "guide-a"], "v1", "is J-1 ok?")
-    )
-    store.add(Vote("not_helpful", False, [], [], [], "v2", "best pizza in [email]?"))
-    store.add(Vote("helpful", False, [], [], [], "v2", "best pizza in [email]?"))
-    store.add(Vote("not_helpful", False, [], [], [], "v2", "\x1b[2Jforged"))
-    store.close()
-
-
-def report(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k != "ADVISOR_DATABASE_URL"}
-    if data_dir is not None:
-        environment["ADVISOR_DATA_DIR"] = str(data_dir)
-    return subprocess.run([*REPORT, *args], capture_output=True, text=True, env=environment, timeout=60, check=False)
-
-
-def test_report_gives_rates_votes_by_section_and_the_gaps(tmp_path: Path) -> None:
-    seed(tmp_path)
-    result = report("--json", data_dir=tmp_path)
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
-    assert (data["votes"], data["helpful"], data["not_helpful"]) == (7, 4, 3)
-    assert (data["answered"], data["not_covered"], data["answered_rate"]) == (4, 3, round(4 / 7, 4))
-    assert "among voted answers" in data["rates"]
-    assert data["sections"] == [
-        {"guide_slug": "guide-a", "section": "Visa", "helpful": 3, "not_helpful": 1},
-        {"guide_slug": "guide-a", "section": "Timing > Before interviews", "helpful": 3, "not_helpful": 0},
-    ]
-    assert data["content_versions"] == {"v1": 4, "v2": 3}
-    assert data["not_covered_questions"][0] == {"question": "best pizza in [email]?", "votes": 2}
-    assert data["not_helpful_questions"] == [{"question": "is J-1 ok?", "votes": 1}]
-
-    text = report(data_dir=tmp_path)
-    assert text.returncode == 0, text.stderr
-    assert "Votes: 7 (4 helpful, 3 not helpful)" in text.stdout
-    assert "Answered: 4 (57%), not covered: 3 (43%)" in text.stdout
-    assert "      3           1       75%  Visa" in text.stdout
-    assert "     2  best pizza in [email]?" in text.stdout
-    assert "\x1b" not in text.stdout and "?[2Jforged" in text.stdout
-
-
-def test_report_says_when_no_questions_were_stored(tmp_path: Path) -> None:
-    store = FeedbackStore(f"sqlite:///{tmp_path / SQLITE_FILE}")
-    store.add(Vote("helpful", True, ["A"], ["g/a/0"], ["g"], "v1"))
-    store.close()
-    result = report(data_dir=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "No questions stored: question logging (ADVISOR_LOG_QUESTIONS) was off" in result.stdout
-
-
-@pytest.mark.parametrize(
-    ("args", "code", "says"),
-    [
-        (["--database-url", "no-such-scheme://x"], 2, "bad database URL"),
-        (["--database-url", "not a url"], 2, "bad database URL"),
-        (
-            ["--database-url", "postgresql+psycopg://u:hunter2@127.0.0.1:{port}/x"],
-            1,
-            "cannot read the feedback database",
-        ),
-        ([], 1, "no feedback database at"),
-        (["--since", "yesterday"], 2, "--since"),
-    ],
-)
-def test_report_fails_in_one_line(tmp_path: Path, args: list[str], code: int, says: str) -> None:
-    result = report(*[a.replace("{port}", str(free_port())) for a in args], data_dir=tmp_path / "empty")
-    assert result.returncode == code and says in result.stderr and not result.stdout
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    assert "hunter2" not in result.stderr
