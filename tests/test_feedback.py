@@ -113,8 +113,13 @@ def test_with_question_logging_on_the_question_is_stored_redacted(
         assert secret not in stored
 
 
-GOOD = {"vote": "helpful", "question": "q", "answered": True, "citations": [], "content_version": "abc"}
 CITE = {"chunk_id": "g/a/0", "section": "A > B", "guide_slug": "g"}
+
+
+@pytest.fixture(scope="module")
+def good(app: TestClient) -> dict[str, Any]:
+    """A vote as the widget sends it, on a real answer of the loaded index."""
+    return vote_on(app.post("/api/ask", json={"question": VISA}).json())
 
 
 @pytest.mark.parametrize(
@@ -137,10 +142,10 @@ CITE = {"chunk_id": "g/a/0", "section": "A > B", "guide_slug": "g"}
     ],
 )
 def test_bad_votes_get_a_readable_422_and_are_not_stored(
-    app: TestClient, folder: Path, change: dict[str, Any], where: list[str | int]
+    app: TestClient, folder: Path, good: dict[str, Any], change: dict[str, Any], where: list[str | int]
 ) -> None:
     before = len(rows(folder))
-    body = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
+    body = {k: v for k, v in {**good, **change}.items() if v is not None}
     response = app.post("/api/feedback", json=body)
     assert response.status_code == 422, response.text
     issues = response.json()["detail"]
@@ -150,14 +155,59 @@ def test_bad_votes_get_a_readable_422_and_are_not_stored(
     assert len(rows(folder)) == before
 
 
-def test_a_lone_surrogate_is_a_422_and_nul_is_kept_visibly(app: TestClient, folder: Path) -> None:
-    raw = json.dumps({**GOOD, "citations": [{**CITE, "section": "A \\udfff"}]}).replace("\\\\udfff", "\\udfff")
+def _cited(good: dict[str, Any], **change: str) -> dict[str, Any]:
+    return {**good, "citations": [{**good["citations"][0], **change}, *good["citations"][1:]]}
+
+
+@pytest.mark.parametrize(
+    ("junk", "where", "says"),
+    [
+        (lambda g: _cited(g, chunk_id="g/a/0"), ["body", "citations", 0, "chunk_id"], "no passage"),
+        (
+            lambda g: _cited(g, chunk_id="\x1b[2J" + g["citations"][0]["chunk_id"]),
+            ["body", "citations", 0, "chunk_id"],
+            "no passage",
+        ),
+        (lambda g: _cited(g, section="Visa\x00 sponsorship"), ["body", "citations", 0, "section"], "section"),
+        (
+            lambda g: _cited(g, section=g["citations"][0]["section"] + " "),
+            ["body", "citations", 0, "section"],
+            "section",
+        ),
+        (lambda g: _cited(g, guide_slug="another-guide"), ["body", "citations", 0, "guide_slug"], "guide"),
+        (lambda g: {**g, "content_version": "0" * 16}, ["body", "content_version"], "content version"),
+        (lambda g: {**g, "content_version": "\u202eabc"}, ["body", "content_version"], "content version"),
+        (lambda g: {**g, "answered": False}, ["body", "citations"], "not answered"),
+        (lambda g: {**g, "citations": []}, ["body", "citations"], "answered"),
+    ],
+)
+def test_a_vote_must_cite_passages_of_the_loaded_index(
+    app: TestClient, folder: Path, good: dict[str, Any], junk: Any, where: list[str | int], says: str
+) -> None:
+    before = len(rows(folder))
+    response = app.post("/api/feedback", json=junk(good))
+    assert response.status_code == 422, response.text
+    issues = response.json()["detail"]
+    assert [i["loc"] for i in issues] == [where]
+    assert says in issues[0]["msg"] and set(issues[0]) == {"loc", "msg", "type"}
+    assert len(rows(folder)) == before
+
+
+def test_a_lone_surrogate_is_a_422(app: TestClient, good: dict[str, Any]) -> None:
+    raw = json.dumps(_cited(good, section="A \\udfff")).replace("\\\\udfff", "\\udfff")
     response = app.post("/api/feedback", content=raw, headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "citations", 0, "section"]
-    response = app.post("/api/feedback", json={**GOOD, "citations": [{**CITE, "section": "A\x00B"}]})
-    assert response.status_code == 201
-    assert json.loads(row(folder, response.json()["id"])["sections"]) == ["A\ufffdB"]
+
+
+def test_votes_wait_for_the_index_they_are_checked_against(tmp_path: Path, fake_embedder: HashingEmbedder) -> None:
+    with serving(tmp_path, tmp_path / "no-index", fake_embedder) as client:
+        response = client.post("/api/feedback", json={**GOOD_SHAPE, "content_version": "0" * 16})
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert "not ready" in response.json()["detail"]
+
+
+GOOD_SHAPE = {"vote": "helpful", "question": "q", "answered": False, "citations": [], "content_version": "abc"}
 
 
 def test_a_body_that_is_not_json_is_415(app: TestClient) -> None:
@@ -165,11 +215,11 @@ def test_a_body_that_is_not_json_is_415(app: TestClient) -> None:
     assert response.status_code == 415
 
 
-def test_votes_are_counted_in_metrics(app: TestClient) -> None:
+def test_votes_are_counted_in_metrics(app: TestClient, good: dict[str, Any]) -> None:
     before = samples(app)
-    app.post("/api/feedback", json=GOOD)
-    app.post("/api/feedback", json={**GOOD, "vote": "not_helpful"})
-    app.post("/api/feedback", json={**GOOD, "vote": "meh"})
+    app.post("/api/feedback", json=good)
+    app.post("/api/feedback", json={**good, "vote": "not_helpful"})
+    app.post("/api/feedback", json={**good, "vote": "meh"})
     after = samples(app)
     for name, labels, expected in [
         ("advisor_feedback_total", {"vote": "helpful"}, 1),
@@ -192,14 +242,15 @@ def test_openapi_declares_the_statuses_and_limits(app: TestClient) -> None:
 
 
 def test_an_unreachable_database_gives_503_and_the_advisor_still_answers(
-    tmp_path: Path, fake_embedder: HashingEmbedder
+    tmp_path: Path, index_dir: Path, embedder: MiniLMEmbedder
 ) -> None:
     url = f"postgresql+psycopg://nobody:secret@127.0.0.1:{free_port()}/nothing"
-    with serving(tmp_path, tmp_path / "no-index", fake_embedder, database_url=url) as client:
-        response = client.post("/api/feedback", json=GOOD)
+    with serving(tmp_path, index_dir, embedder, database_url=url) as client:
+        answer = client.post("/api/ask", json={"question": VISA})
+        response = client.post("/api/feedback", json=vote_on(answer.json()))
         assert response.status_code == 503 and response.headers["retry-after"] == "30"
         assert response.json() == {"detail": "Feedback cannot be stored right now."}
-        assert client.get("/widget.js").status_code == 200
+        assert answer.status_code == 200 and client.get("/widget.js").status_code == 200
 
 
 def test_a_bad_database_url_stops_the_start_up_without_showing_it(
