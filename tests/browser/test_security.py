@@ -1,5 +1,5 @@
 """The service's own pages under its Content-Security-Policy, in the browser: guide pages with the widget, the
-home page, the API docs with no network but the service's."""
+home page, the API docs with no network but the service's; and a host page whose advisor-chat is its own."""
 
 from __future__ import annotations
 
@@ -110,3 +110,17 @@ def test_the_api_docs_work_offline_under_the_services_csp(watched: tuple[Page, W
     shot(page, "41-api-docs")
     assert violations(page) == [] and watch.failed == []
     assert watch.errors() == []
+
+
+def test_a_page_with_its_own_advisor_chat_gets_one_warning_naming_the_clash(
+    watched: tuple[Page, Watch], host: str
+) -> None:
+    page, watch = watched
+    page.goto(f"{host}/clash.html")
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)  # the widget runs deferred, after the page's own scripts
+    clashes = [m.text for m in watch.console if "advisor-chat" in m.text]
+    assert len(clashes) == 1 and [m.type for m in watch.console if "advisor-chat" in m.text] == ["warning"]
+    assert "already defined" in clashes[0]
+    expect(page.locator("#theirs")).to_have_attribute("data-owner", "host")  # the host's element is left alone
+    expect(page.locator("advisor-chat")).to_have_count(1)
