@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: venv index serve test lint eval clean browser bench postgres test-postgres
+.PHONY: venv index serve test lint eval clean browser bench postgres test-postgres redis
 
 venv: $(STAMP)
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[index,dev]'
 	touch $(STAMP)
 
 index: $(STAMP)
@@ -89,7 +89,19 @@ PG_ENV = ADVISOR_TEST_DATABASE_URL="$${ADVISOR_TEST_DATABASE_URL:-$$(cat $(PG_UR
 test-postgres: $(STAMP) postgres
 	$(PG_ENV) $(BIN)/pytest tests/test_feedback_postgres.py
 
-test: $(STAMP) lint index browser postgres
+# Debian's redis-server for tests/test_ratelimit_redis.py (two replicas sharing one rate limit): installed when
+# missing. The test starts its own throwaway server on a unix socket and stops it; without redis-server it
+# skips (and fails under CI=true where apt-get exists).
+redis:
+	@if command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then echo "redis: no redis-server and no apt-get; the Redis test will skip"; exit 0; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; else \
+		echo "redis: not root and no sudo; run 'apt-get install redis-server' as root, or the Redis test will skip"; exit 0; fi; \
+	echo "redis: installing Debian's redis-server"; \
+	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
+		|| echo "redis: apt-get install redis-server failed; the Redis test will skip"
+
+test: $(STAMP) lint index browser postgres redis
 	$(PG_ENV) $(BIN)/pytest
 
 clean:

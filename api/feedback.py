@@ -1,24 +1,29 @@
 """POST /api/feedback: an applicant's helpful / not helpful vote on an answer, with what the answer cited.
 
+A vote is checked against the index being served: its content version, and each citation's passage, guide
+and section, must be the loaded index's (422 otherwise), so the report counts votes on real answers only.
 The question is stored only when question logging is opted in (ADVISOR_LOG_QUESTIONS), and then redacted.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Literal
+import weakref
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from api.deps import SettingsDep
+from api.deps import AdvisorDep, SettingsDep
 from api.feedback_store import FeedbackStore, Vote, brief, database_url
 from api.logs import redact
 from api.metrics import count_feedback
 from api.schemas import JSON_BODY_RESPONSES, QUESTION_MAX, error_response
 from api.settings import Settings
+from index.advisor import Advisor
 
 log = logging.getLogger("advisor")
 router = APIRouter()
@@ -64,6 +69,50 @@ async def get_feedback_store(request: Request) -> FeedbackStore:
     return store
 
 
+_PASSAGES: weakref.WeakKeyDictionary[Advisor, dict[str, tuple[str, str]]] = weakref.WeakKeyDictionary()
+
+
+def passages(advisor: Advisor) -> dict[str, tuple[str, str]]:
+    """chunk_id -> (guide slug, section) of every passage an answer of `advisor` can cite."""
+    found = _PASSAGES.get(advisor)
+    if found is None:
+        found = _PASSAGES[advisor] = {c.id: (c.guide, c.section_title) for c in advisor.retriever.chunks}
+    return found
+
+
+def _issue(loc: list[str | int], msg: str, kind: str) -> dict[str, Any]:
+    return {"loc": ["body", *loc], "msg": msg, "type": kind}
+
+
+def mismatches(body: FeedbackRequest, advisor: Advisor) -> list[dict[str, Any]]:
+    """What in a vote is not from an answer of the loaded index, as FastAPI's 422 issues (the input never echoed)."""
+    issues = []
+    if body.content_version != advisor.content_version:
+        issues.append(
+            _issue(
+                ["content_version"],
+                "Not the content version of the guides served now: they changed since this answer; ask again.",
+                "unknown_content_version",
+            )
+        )
+    if body.answered and not body.citations:
+        issues.append(_issue(["citations"], "An answered reply cites at least one passage.", "citations_missing"))
+    elif not body.answered and body.citations:
+        issues.append(_issue(["citations"], "A reply that was not answered has no citations.", "citations_unexpected"))
+    known = passages(advisor)
+    for i, cited in enumerate(body.citations):
+        passage = known.get(cited.chunk_id)
+        if passage is None:
+            issues.append(
+                _issue(["citations", i, "chunk_id"], "There is no passage with this chunk_id.", "unknown_passage")
+            )
+        elif cited.guide_slug != passage[0]:
+            issues.append(_issue(["citations", i, "guide_slug"], "Not the guide of this passage.", "wrong_guide"))
+        elif cited.section != passage[1]:
+            issues.append(_issue(["citations", i, "section"], "Not the section of this passage.", "wrong_section"))
+    return issues
+
+
 async def open_store(settings: Settings) -> FeedbackStore:
     """For the lifespan. A bad URL stops the start-up; a database that cannot be reached is retried on each vote."""
     try:
@@ -83,13 +132,19 @@ async def open_store(settings: Settings) -> FeedbackStore:
     response_model=FeedbackCreated,
     responses={
         **JSON_BODY_RESPONSES,
-        503: error_response("The service is starting, or the feedback database cannot be reached.", retry=True),
+        503: error_response("The index is not loaded yet, or the feedback database cannot be reached.", retry=True),
     },
     summary="Record a helpful / not helpful vote on an answer",
 )
 async def feedback(
-    body: FeedbackRequest, store: Annotated[FeedbackStore, Depends(get_feedback_store)], settings: SettingsDep
+    body: FeedbackRequest,
+    advisor: AdvisorDep,
+    store: Annotated[FeedbackStore, Depends(get_feedback_store)],
+    settings: SettingsDep,
 ) -> FeedbackCreated:
+    issues = mismatches(body, advisor)
+    if issues:
+        raise RequestValidationError(issues)
     vote = Vote(
         vote=body.vote,
         answered=body.answered,

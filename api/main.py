@@ -9,10 +9,9 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import drafts, feedback, hardening, pages, routes, widget
+from api import docs, drafts, feedback, hardening, pages, routes, widget
 from api.metrics import observing_batches
 from api.pages import STATIC_DIR
 from api.settings import Settings, get_settings
@@ -81,23 +80,18 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         version="0.1.0",
         summary="Answers residency applicants' questions from Residency Advisor's guides, citing the guide's own words.",
         lifespan=lifespan,
+        docs_url=None,  # served by api/docs.py from local files, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.advisor, app.state.load_error = None, "starting"
     app.state.batcher, app.state.answers = None, AnswerCache(0)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_credentials=False,
-        allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
-        max_age=600,
-    )
     app.include_router(routes.router)
     app.include_router(pages.router)
     app.include_router(widget.router)
     app.include_router(feedback.router)
     app.include_router(drafts.router)
+    docs.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     hardening.install(app, settings)
     return app

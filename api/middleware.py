@@ -1,24 +1,30 @@
 """Pure ASGI middleware that keeps the service up under garbage, abuse and overload.
 
-Outermost first: AccessLog (request id, access line, metrics), then CORS (so refusals
-below still carry CORS headers a browser widget can read), RateLimit (per client, /api/*),
-InFlightLimit (a fast 503 instead of a queue), Deadline (per-request time limit),
-BodyLimit (at most max_body_bytes read from the wire, chunked or not).
+Outermost first: AccessLog (request id, access line, metrics), HeadAsGet (HEAD answered as GET,
+without the body), SecureHeaders (api/headers.py), then CORS (so refusals below still carry CORS
+headers a browser widget can read), RateLimit (per client, /api/*), InFlightLimit (a fast 503
+instead of a queue), Deadline (per-request time limit), BodyLimit (at most max_body_bytes read
+from the wire, chunked or not, and never a compressed body).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import time
 from collections.abc import Sequence
 
+from limits.errors import StorageError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import logs, metrics
-from api.ratelimit import IPNetwork, TokenBuckets, client_key
+from api.errors import safe_text
+from api.ratelimit import ClientLimiter, IPNetwork, client_key
+
+log = logging.getLogger("advisor")
 
 # Probes and scrapes must answer while the service is saturated: that is when they matter.
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -55,6 +61,7 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        method = scope["method"]  # as sent: HeadAsGet, inside, answers a HEAD as a GET
         request_id = logs.request_id_from(Headers(scope=scope).get("x-request-id"))
         scope.setdefault("state", {})["request_id"] = request_id
         token = logs.current.set(logs.RequestContext(request_id, self.log_questions))
@@ -76,40 +83,92 @@ class AccessLog:
         finally:
             logs.current.reset(token)
             seconds = time.perf_counter() - started
-            metrics.observe_request(scope["method"], route_label(scope), status, seconds)
-            logs.log_access(scope["method"], scope["path"], status, seconds, request_id)
+            metrics.observe_request(method, route_label(scope), status, seconds)
+            logs.log_access(method, scope["path"], status, seconds, request_id)
+
+
+class HeadAsGet:
+    """HEAD is answered as the GET of the same URL without its body (RFC 9110, 9.3.2): the same status
+    and headers, Content-Length included. A URL that takes no GET answers HEAD 405 as well."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        scope["method"] = "GET"
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(scope, receive, without_body)
 
 
 class RateLimit:
-    """A token bucket per client for paths under `prefix`: 429 with Retry-After when empty."""
+    """A limit per client (api/ratelimit.py) for paths under `prefix`: 429 with Retry-After past it.
+
+    When the shared storage (Redis) cannot be reached, requests go through unlimited, and the storage is
+    tried again `retry_storage_s` later: the Advisor keeps answering while its limiter is down.
+    """
 
     def __init__(
         self,
         app: ASGIApp,
         per_minute: float,
         burst: int,
+        storage: str = "memory://",
         trusted_proxies: Sequence[IPNetwork] = (),
         prefix: str = "/api/",
+        retry_storage_s: float = 5.0,
     ) -> None:
         self.app = app
-        self.buckets = TokenBuckets(per_minute, burst) if per_minute > 0 else None
-        self.per_minute = per_minute
+        self.limiter = ClientLimiter(storage, per_minute, burst) if per_minute > 0 else None
         self.trusted = tuple(trusted_proxies)
         self.prefix = prefix
+        self.retry_storage_s = retry_storage_s
+        self._unlimited_until = 0.0
+        self._next_log = 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.buckets is None or scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+        limiter = self.limiter
+        if limiter is None or scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
             return
-        peer = scope["client"][0] if scope.get("client") else None
-        forwarded = ",".join(Headers(scope=scope).getlist("x-forwarded-for")) or None
-        wait = self.buckets.take(client_key(peer, forwarded, self.trusted))
+        wait = 0.0
+        if time.monotonic() >= self._unlimited_until:
+            peer = scope["client"][0] if scope.get("client") else None
+            forwarded = ",".join(Headers(scope=scope).getlist("x-forwarded-for")) or None
+            try:
+                wait = await limiter.wait(client_key(peer, forwarded, self.trusted))
+            except StorageError as exc:
+                self._storage_down(exc)
         if wait > 0:
             metrics.count_rejection("rate_limited")
-            detail = f"Too many requests: at most {self.per_minute:g} a minute. Try again in {math.ceil(wait)} s."
+            detail = (
+                f"Too many requests: at most {limiter.burst} requests in {limiter.window} s."
+                f" Try again in {max(1, math.ceil(wait))} s."
+            )
             await send_error(send, 429, detail, retry_after(wait))
             return
         await self.app(scope, receive, send)
+
+    def _storage_down(self, exc: StorageError) -> None:
+        now = time.monotonic()
+        self._unlimited_until = now + self.retry_storage_s
+        if now >= self._next_log:
+            self._next_log = now + 60
+            cause = exc.storage_error
+            log.error(
+                "rate limit storage cannot be reached; requests go through unlimited until it can: %s: %s",
+                cause.__class__.__name__,
+                safe_text(cause, 200),
+            )
 
 
 class InFlightLimit:
@@ -189,6 +248,12 @@ class BodyLimit:
         headers = Headers(scope=scope)
         if "content-length" not in headers and "transfer-encoding" not in headers:
             await self.app(scope, receive, send)
+            return
+        encoding = headers.get("content-encoding", "").strip()
+        if encoding and encoding.lower() != "identity":
+            # Decompressing would let a small body grow past the limit; no browser compresses what it sends.
+            detail = f"Content-Encoding {safe_text(encoding, 50)!r} is not supported: send the body uncompressed."
+            await send_error(send, 415, detail, {"Accept-Encoding": "identity"})
             return
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:

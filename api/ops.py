@@ -1,14 +1,18 @@
-"""Operations endpoints: readiness for load balancers and Prometheus metrics."""
+"""Operations endpoints: readiness for load balancers, and Prometheus metrics for the addresses allowed them."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from functools import lru_cache
+
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from api import metrics
 from api.errors import public_reason
-from api.schemas import ERROR_RESPONSES, Health
+from api.ratelimit import IPNetwork, client_address, parse_networks, within
+from api.schemas import ERROR_RESPONSES, Health, error_response
+from api.settings import Settings
 
 router = APIRouter()
 
@@ -27,12 +31,29 @@ async def readyz(request: Request) -> JSONResponse | Health:
     return Health(status="ok", chunks=advisor.manifest.chunk_count, content_version=advisor.content_version)
 
 
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return parse_networks(entries)
+
+
 @router.get(
     "/metrics",
     response_class=Response,
-    responses={**ERROR_RESPONSES, 200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
-    summary="Request, answer, cache, batch and rejection metrics in Prometheus format",
+    responses={
+        **ERROR_RESPONSES,
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+        403: error_response("The client's address is not in ADVISOR_METRICS_ALLOW."),
+    },
+    summary="Request, answer, cache, batch and rejection metrics in Prometheus format, for allowed addresses",
 )
 async def prometheus_metrics(request: Request) -> Response:
+    """Served only to a client whose address is in ADVISOR_METRICS_ALLOW (loopback by default), read as the
+    rate limit reads it: X-Forwarded-For counts only from ADVISOR_TRUSTED_PROXIES."""
+    settings: Settings = request.app.state.settings
+    peer = request.client.host if request.client else None
+    forwarded = ",".join(request.headers.getlist("x-forwarded-for")) or None
+    address = client_address(peer, forwarded, _networks(tuple(settings.trusted_proxies)))
+    if not within(address, _networks(tuple(settings.metrics_allow))):
+        raise HTTPException(403, detail="Metrics are served only to the addresses in ADVISOR_METRICS_ALLOW.")
     metrics.set_ready(request.app.state.advisor is not None)
     return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
 
-from api.deps import AdvisorDep
+from api.deps import AdvisorDep, base_url
 from api.schemas import API_RESPONSES, ERROR_RESPONSES, GuideOut, error_response
 from index.chunks import sections
 from index.content import Guide
 
 router = APIRouter()
 STATIC_DIR = Path(__file__).with_name("static")
+FAVICON = (STATIC_DIR / "favicon.svg").read_bytes()
 _markdown = MarkdownIt("commonmark").enable("table")
 
 _PAGE = """<!doctype html>
@@ -24,6 +25,7 @@ _PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <link rel="stylesheet" href="/static/page.css">
 </head>
 <body>
@@ -58,14 +60,35 @@ def render_guide_html(guide: Guide) -> str:
     return str(_markdown.renderer.render(tokens, _markdown.options, {}))
 
 
-@router.get("/", response_class=HTMLResponse, responses=ERROR_RESPONSES, summary="The list of guides")
-async def index_page(advisor: AdvisorDep) -> HTMLResponse:
-    items = "\n".join(
+_HOME = """<h1>The Advisor</h1>
+<p>The Advisor answers residency applicants' questions from Residency Advisor's guides. Each answer is made of
+the guide's own sentences, cites the sections it quotes and links to them; when the guides do not cover a
+question, it says so.</p>
+<h2>Guides</h2>
+<ul>
+{guides}
+</ul>
+<h2>Ask</h2>
+<advisor-chat></advisor-chat>
+<h2>For developers</h2>
+<p><a href="/docs">API documentation</a>, with the OpenAPI description at <a href="/openapi.json">/openapi.json</a>.
+One script tag puts this chat on any page:</p>
+<pre><code>&lt;script src="{base}widget.js" defer&gt;&lt;/script&gt;</code></pre>"""
+
+
+@router.get("/", response_class=HTMLResponse, responses=ERROR_RESPONSES, summary="What the Advisor is, and its guides")
+async def index_page(request: Request, advisor: AdvisorDep) -> HTMLResponse:
+    guides = "\n".join(
         f'<li><a href="/guides/{escape(g.slug)}">{escape(g.title)}</a> <small>(reviewed {escape(g.last_reviewed)})</small></li>'
         for g in advisor.guides.values()
     )
-    body = f"<h1>The Advisor</h1>\n<p>Guides the Advisor answers from:</p>\n<ul>\n{items}\n</ul>"
+    body = _HOME.format(guides=guides, base=escape(base_url(request)))
     return HTMLResponse(_PAGE.format(title="The Advisor", body=body, widget_attrs=""))
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Response:
+    return Response(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/api/guides", response_model=list[GuideOut], responses=API_RESPONSES, summary="The guides, as JSON")

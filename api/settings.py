@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from api.ratelimit import STORAGE_SCHEMES
 from index.onnx_export import Precision
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +39,14 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: float = Field(60, ge=0, description="Requests a minute per client to /api/*; 0: no limit.")
     rate_limit_burst: int = Field(30, ge=1, description="Requests a client may send at once before the rate applies.")
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where the rate limit counts: memory:// (this process) or a Redis URL that replicas share.",
+    )
+    metrics_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="Client addresses or CIDR ranges that may read /metrics (comma-separated); others get 403.",
+    )
     max_in_flight: int = Field(32, ge=1, description="Requests handled at once; past it, a 503 with Retry-After.")
     request_timeout: float = Field(10.0, gt=0, description="Seconds a request may take before a 503.")
     # The largest valid /api/ask (a question and 10 turns of 2,000 characters, each character JSON-escaped
@@ -73,11 +83,32 @@ class Settings(BaseSettings):
         description="Folder of the model's ONNX export (made by `make index`, checked at start).",
     )
 
-    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", "metrics_allow", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("trusted_proxies", "metrics_allow")
+    @classmethod
+    def _networks(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                name = f"ADVISOR_{str(info.field_name).upper()}"
+                raise ValueError(f"{name}: {entry!r} is not an IP address or CIDR range") from None
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _storage(cls, value: str) -> str:
+        if not value.startswith(STORAGE_SCHEMES):
+            raise ValueError(
+                "ADVISOR_RATE_LIMIT_STORAGE must be memory:// or a Redis URL "
+                "(redis://host:6379/0, rediss://..., redis+unix:///path/to/redis.sock)"
+            )
         return value
 
 

@@ -1,4 +1,4 @@
-"""A bounded LRU cache of answers, keyed on the normalised question and the content version.
+"""A bounded LRU cache of answers (cachetools' LRUCache), keyed on the normalised question and the content version.
 
 Thread-safe (one lock; every method is short and never waits on anything else), so it serves
 the event loop and threadpool code alike.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections import OrderedDict
+
+from cachetools import LRUCache
 
 from index.answer import Answer
 
@@ -32,25 +33,24 @@ class AnswerCache:
         if max_entries < 0:
             raise ValueError("max_entries must be ≥ 0")
         self.max_entries = max_entries
-        self._entries: OrderedDict[Key, Answer] = OrderedDict()
+        self.entries: LRUCache[Key, Answer] = LRUCache(max(max_entries, 1))
         self._version: str | None = None
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self.entries)
 
     def get(self, question: str, top_k: int, base_url: str, content_version: str) -> Answer | None:
         """The stored answer, echoing `question` as asked; None when there is none."""
         key = (normalize_question(question), top_k, base_url)
         with self._lock:
             self._switch(content_version)
-            answer = self._entries.get(key)
+            answer = self.entries.get(key)  # a hit becomes the most recently used
             if answer is None:
                 self.misses += 1
                 return None
-            self._entries.move_to_end(key)
             self.hits += 1
         return answer if answer.question == question else dataclasses.replace(answer, question=question)
 
@@ -60,12 +60,9 @@ class AnswerCache:
         key = (normalize_question(answer.question), top_k, base_url)
         with self._lock:
             self._switch(answer.content_version)
-            self._entries[key] = answer
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self.entries[key] = answer  # past max_entries, the least recently used goes
 
     def _switch(self, content_version: str) -> None:
         if content_version != self._version:
-            self._entries.clear()
+            self.entries.clear()
             self._version = content_version

@@ -7,11 +7,26 @@ import json
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NoReturn
 
 TIMEOUT = 30
+# In-process, a citation of a guide without a source_url links to the Advisor's own page of it: a path
+# unless ADVISOR_PUBLIC_URL says where the Advisor is served (no server may be running at 127.0.0.1:8000).
+SERVER_NEEDED = (
+    "(Links are paths on the Advisor's server: open them on one started with `make serve`, or set ADVISOR_PUBLIC_URL.)"
+)
+
+
+def link_base(public_url: str | None) -> str:
+    """The base of in-process links: ADVISOR_PUBLIC_URL, else "/", which makes them paths on a server."""
+    return public_url or "/"
+
+
+def server_note(urls: Iterable[str | None]) -> list[str]:
+    """SERVER_NEEDED, once, when any of `urls` is a path on the Advisor's server."""
+    return [SERVER_NEEDED] if any(url and url.startswith("/") for url in urls) else []
 
 
 class Parser(argparse.ArgumentParser):

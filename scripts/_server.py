@@ -30,6 +30,17 @@ def docker_command(host: str, port: int) -> list[str]:
     return command
 
 
+def healthcheck_command(port: int) -> list[str]:
+    """The Dockerfile's HEALTHCHECK (exec form) against another port, run with this interpreter."""
+    line = next(ln for ln in _joined_lines() if ln.startswith("HEALTHCHECK "))
+    command: list[str] = json.loads(line.split(" CMD ", 1)[1])
+    return [sys.executable, *(part.replace("127.0.0.1:8000/", f"127.0.0.1:{port}/") for part in command[1:])]
+
+
+def _joined_lines() -> list[str]:
+    return (ROOT / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))

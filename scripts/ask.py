@@ -5,6 +5,10 @@ Usage: scripts/ask.py [--json] [--top-k N] [--url URL] "question"
 
 In-process by default (loads the model and index); with --url, or ADVISOR_URL set,
 it asks a running server instead and loads no model.
+
+In-process, a citation links to its guide's own page (the guide's source_url) when it has one, else to
+ADVISOR_PUBLIC_URL's /guides page; without either, the link is a path on the Advisor's server, and the
+answer ends with a line saying so.
 """
 
 from __future__ import annotations
@@ -18,7 +22,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.schemas import QUESTION_MAX, TOP_K_MAX, AskResponse
-from scripts._cli import Parser, post_json, print_reply, reply_from
+from scripts._cli import Parser, link_base, post_json, print_reply, reply_from, server_note
+
+SERVER_NEEDED = (
+    "(Links are paths on the Advisor's server: open them on one started with `make serve`, or set ADVISOR_PUBLIC_URL.)"
+)
 
 
 def ask_in_process(question: str, top_k: int) -> dict[str, Any]:
@@ -28,7 +36,7 @@ def ask_in_process(question: str, top_k: int) -> dict[str, Any]:
 
     settings = get_settings()
     advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
-    answer = advisor.ask(question, top_k, settings.public_url or "http://127.0.0.1:8000")
+    answer = advisor.ask(question, top_k, link_base(settings.public_url))
     return AskResponse.from_answer(answer).model_dump(mode="json")
 
 
@@ -48,6 +56,7 @@ def render(reply: dict[str, Any]) -> str:
         if c.get("url"):
             lines.append(f"    {c['url']}")
         lines.append("")
+    lines += server_note(c.get("url") for c in reply["citations"])
     return "\n".join(lines).rstrip() + "\n"
 
 

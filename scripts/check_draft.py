@@ -18,7 +18,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.drafts import MAX_CHARS
-from scripts._cli import Parser, post_json, print_reply, reply_from
+from scripts._cli import Parser, link_base, post_json, print_reply, reply_from, server_note
 
 WIDTH = 88
 MARKS = {"problem": "PROBLEM", "caution": "CAUTION", "tip": "TIP"}
@@ -33,7 +33,7 @@ def check_in_process(text: str) -> dict[str, Any]:
 
     settings = get_settings()
     advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
-    report = check_draft(text, advisor, settings.public_url or "http://127.0.0.1:8000")
+    report = check_draft(text, advisor, link_base(settings.public_url))
     return DraftCheckResponse.from_report(report).model_dump(mode="json")
 
 
@@ -52,6 +52,7 @@ def render(reply: dict[str, Any]) -> str:
         for c in f["citations"]:
             lines.append(f"    Guide: {c['section']}" + (f"\n      {c['url']}" if c.get("url") else ""))
         lines.append("")
+    lines += server_note(c.get("url") for f in reply["findings"] for c in f["citations"])
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -4,14 +4,17 @@
 Usage: scripts/report.py [--json] [--since YYYY-MM-DD] [--limit N] [--database-url URL]
 
 Reads the feedback database the service writes (ADVISOR_DATABASE_URL, else SQLite in ADVISOR_DATA_DIR).
-Only answers someone voted on are stored, so the rates are among voted answers.
+Only answers someone voted on are stored, so the rates are among voted answers. Whatever a row holds (text
+that is not JSON, numbers, bytes, control characters, bidirectional overrides), it is counted and printed
+safely: a character a terminal could act on, or that hides or reorders text, is shown as an escape (\x1b,
+\u202e).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -20,16 +23,19 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Text, inspect, select, type_coerce
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from api.feedback_store import Feedback, as_utc, brief, database_url, open_engine, sqlite_path
+from api.feedback_store import Feedback, brief, database_url, open_engine, sqlite_path
 from api.settings import get_settings
 from scripts._cli import Parser, fail
+from scripts._report_rows import COLUMNS, Row, read_row
 
 RATES_NOTE = "among voted answers (every answer, voted or not, is counted in /metrics as advisor_answers_total)"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Control, format (bidirectional overrides, zero-width), surrogate, private-use and unassigned characters, and
+# the line and paragraph separators: never printed as they are.
+UNSAFE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 @dataclass
@@ -51,17 +57,17 @@ class Tally:
     not_covered: Counter[str] = field(default_factory=Counter)
     not_helpful_answered: Counter[str] = field(default_factory=Counter)
 
-    def add(self, row: Any) -> None:
-        helpful = row.vote == "helpful"
+    def add(self, row: Row) -> None:
+        helpful = row.helpful
         self.helpful += helpful
         self.not_helpful += not helpful
-        self.answered += bool(row.answered)
-        moment = as_utc(row.created_at)
-        self.first = min(self.first or moment, moment)
-        self.last = max(self.last or moment, moment)
+        self.answered += row.answered
+        if row.created_at is not None:
+            self.first = min(self.first or row.created_at, row.created_at)
+            self.last = max(self.last or row.created_at, row.created_at)
         self.versions[row.content_version] += 1
         # An answer citing one section twice is one vote for that section.
-        for key in dict.fromkeys(zip(row.guide_slugs or [], row.sections or [], strict=False)):
+        for key in dict.fromkeys(zip(row.guide_slugs, row.sections, strict=False)):
             votes = self.sections.setdefault(key, SectionVotes())
             votes.helpful += helpful
             votes.not_helpful += not helpful
@@ -92,11 +98,13 @@ def read(url: str, since: date | None) -> Tally:
         with engine.connect() as connection:
             if not inspect(connection).has_table(Feedback.__tablename__):
                 fail(f"no feedback table in {shown} (has the service run with this database?)")
-            query = select(Feedback).order_by(Feedback.id).execution_options(yield_per=1000)
+            # Read as the driver hands them over: a value the column's type cannot parse must not stop the report.
+            raw = [type_coerce(getattr(Feedback, name), Text).label(name) for name in COLUMNS]
+            query = select(*raw).order_by(Feedback.id).execution_options(yield_per=1000)
             if since is not None:
                 query = query.where(Feedback.created_at >= datetime.combine(since, time(), UTC))
             for row in connection.execute(query):
-                tally.add(row)
+                tally.add(read_row(row))
     except SQLAlchemyError as exc:
         fail(f"cannot read the feedback database at {shown}: {brief(exc)}")
     finally:
@@ -134,10 +142,34 @@ def as_json(tally: Tally, limit: int) -> dict[str, Any]:
     }
 
 
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def safe(text: str, escape: Any = _escape) -> str:
+    """`text` with every unsafe character (UNSAFE) written as an escape: it could move the cursor, forge a line,
+    or hide and reorder what is shown."""
+    return "".join(escape(c) if unicodedata.category(c) in UNSAFE else c for c in text)
+
+
 def clean(text: str, width: int | None = None) -> str:
-    """Voters' text as one safe terminal line: control characters could move the cursor or forge lines."""
-    text = _CONTROL.sub("?", text)
+    """Voters' text as one safe terminal line, cut at `width` characters."""
+    text = safe(text)
     return text if width is None or len(text) <= width else text[: width - 1] + "…"
+
+
+def json_text(report: dict[str, Any]) -> str:
+    """The report as JSON that is safe on a terminal too: unsafe characters as \\u escapes, which JSON reads back."""
+    return "\n".join(safe(line, _json_escape) for line in json.dumps(report, indent=2, ensure_ascii=False).split("\n"))
 
 
 def percent(part: int, whole: int) -> str:
@@ -146,16 +178,19 @@ def percent(part: int, whole: int) -> str:
 
 def as_text(report: dict[str, Any], database: str) -> str:
     total = report["votes"]
-    lines = [f"Feedback in {database}"]
+    lines = [f"Feedback in {clean(database)}"]
     if not total:
         return "\n".join([*lines, "No votes yet."]) + "\n"
+    dates = (
+        f"{report['first_vote'][:10]} to {report['last_vote'][:10]}" if report["first_vote"] else "no readable dates"
+    )
+    versions = ", ".join(f"{clean(v, 40)} ({n})" for v, n in report["content_versions"].items())
     lines += [
-        f"Votes: {total} ({report['helpful']} helpful, {report['not_helpful']} not helpful),"
-        f" {report['first_vote'][:10]} to {report['last_vote'][:10]}",
+        f"Votes: {total} ({report['helpful']} helpful, {report['not_helpful']} not helpful), {dates}",
         f"Answered: {report['answered']} ({percent(report['answered'], total)}),"
         f" not covered: {report['not_covered']} ({percent(report['not_covered'], total)})",
         f"  rates {RATES_NOTE}",
-        f"Content versions voted on: {', '.join(f'{v} ({n})' for v, n in report['content_versions'].items())}",
+        f"Content versions voted on: {clean(versions, 240)}",
         "",
         "Votes by section (a vote counts for each section its answer cited; most not-helpful first):",
     ]
@@ -163,12 +198,12 @@ def as_text(report: dict[str, Any], database: str) -> str:
     for row in report["sections"]:
         guides.setdefault(row["guide_slug"], []).append(row)
     for guide, rows in guides.items():
-        lines.append(f"  {clean(guide)}")
+        lines.append(f"  {clean(guide, 120)}")
         lines.append(f"    {'helpful':>7} {'not helpful':>11} {'helpful %':>9}  section")
         for row in rows:
             both = row["helpful"] + row["not_helpful"]
             lines.append(
-                f"    {row['helpful']:>7} {row['not_helpful']:>11} {percent(row['helpful'], both):>9}  {clean(row['section'])}"
+                f"    {row['helpful']:>7} {row['not_helpful']:>11} {percent(row['helpful'], both):>9}  {clean(row['section'], 160)}"
             )
     if not guides:
         lines.append("  (no votes on answered questions)")
@@ -201,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     url = args.database_url or database_url(get_settings())
     report = as_json(read(url, args.since), args.limit)
     if args.json:
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        print(json_text(report))
     else:
         sys.stdout.write(as_text(report, make_url(url).render_as_string(hide_password=True)))
     return 0

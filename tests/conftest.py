@@ -25,6 +25,7 @@ from tests.fakes import HashingEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
+LOOPBACK = ("127.0.0.1", 50000)  # a TestClient's peer: /metrics answers loopback callers by default
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -73,7 +74,7 @@ def client(index_dir: Path, served_encoder: MiniLMEmbedder) -> Iterator[TestClie
     # One session-wide client for many tests: a per-client rate limit would make them depend on their order.
     settings = Settings(content_dir=CONTENT, index_dir=index_dir, rate_limit_per_minute=0)
     app = create_app(settings, embedder_factory=lambda: served_encoder)
-    with TestClient(app) as test_client:
+    with TestClient(app, client=LOOPBACK) as test_client:
         yield test_client
 
 

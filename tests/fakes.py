@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
+from index.fitting import blank_models
+from index.linear import save_models
 from index.vocabulary import terms
+
+
+@functools.cache
+def _blank_models_file() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="advisor-fake-models-")) / "models.json"
+    save_models(blank_models(), {"fitted_on": "nothing: the models of a fake encoder"}, path)
+    return path
 
 
 class HashingEmbedder:
@@ -19,6 +31,11 @@ class HashingEmbedder:
 
     def __init__(self) -> None:
         self.calls = 0
+
+    @property
+    def models_file(self) -> Path:
+        """Unfitted models (every weight 0): tests of the index and the service, not of answers."""
+        return _blank_models_file()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import cachetools
 import pytest
 from fastapi.testclient import TestClient
 
@@ -53,6 +54,13 @@ def test_top_k_and_base_url_are_part_of_the_key(top_k: int, base_url: str) -> No
     cache = AnswerCache(10)
     cache.put(answer("visa email"), 3, BASE)
     assert cache.get("visa email", top_k, base_url, "v1") is None
+
+
+def test_answers_are_kept_in_cachetools_lru_cache() -> None:
+    cache = AnswerCache(3)
+    assert type(cache.entries) is cachetools.LRUCache and cache.entries.maxsize == 3
+    cache.put(answer("a"), 3, BASE)
+    assert cache.entries.currsize == len(cache) == 1
 
 
 def test_size_zero_keeps_nothing() -> None:

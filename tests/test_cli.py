@@ -2,19 +2,25 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from index.build import build_index
+from index.embeddings import MiniLMEmbedder
 from tests.conftest import CONTENT, ROOT, free_port
 
 ASK = [sys.executable, str(ROOT / "scripts" / "ask.py")]
+GUIDE = "pre-match-communication-pmr-non-us-img"
+VISA = "can I email about visa sponsorship before interviews"
+SOURCE = "https://residencyadvisor.example/guides/pre-match-communication"
 
 
 def run(args: list[str], index_dir: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k != "ADVISOR_URL"}
+    environment = {k: v for k, v in os.environ.items() if k not in ("ADVISOR_URL", "ADVISOR_PUBLIC_URL")}
     environment.update({"ADVISOR_CONTENT_DIR": str(CONTENT), **env})
     if index_dir:
         environment["ADVISOR_INDEX_DIR"] = str(index_dir)
@@ -26,6 +32,47 @@ def test_in_process_answer_is_readable(index_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "[1] " in result.stdout and "visa sponsorship" in result.stdout
     assert "/guides/pre-match-communication-pmr-non-us-img#" in result.stdout
+
+
+def test_in_process_links_need_a_server_and_say_so(index_dir: Path) -> None:
+    result = run([*ASK, VISA], index_dir)  # nothing serves http://127.0.0.1:8000 here
+    assert result.returncode == 0, result.stderr
+    assert "http://" not in result.stdout and "https://" not in result.stdout
+    links = re.findall(r"^    (\S+#\S+)$", result.stdout, re.MULTILINE)
+    assert links and all(link.startswith(f"/guides/{GUIDE}#") for link in links), result.stdout
+    assert "make serve" in result.stdout and "ADVISOR_PUBLIC_URL" in result.stdout
+    as_json = json.loads(run([*ASK, "--json", VISA], index_dir).stdout)
+    assert all(c["url"].startswith(f"/guides/{GUIDE}#") for c in as_json["citations"])
+
+
+def test_the_draft_check_in_process_links_need_a_server_and_say_so(index_dir: Path, tmp_path: Path) -> None:
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Dear Dr. Lee,\n\nThis is my third email. You are my top choice.\n\nBest,\nAna\n", "utf-8")
+    result = run([sys.executable, str(ROOT / "scripts" / "check_draft.py"), str(draft)], index_dir)
+    assert result.returncode == 0, result.stderr
+    assert "http://" not in result.stdout and f"/guides/{GUIDE}#" in result.stdout
+    assert result.stdout.count("make serve") == 1 and "ADVISOR_PUBLIC_URL" in result.stdout
+
+
+def test_in_process_links_use_the_public_url_when_set(index_dir: Path) -> None:
+    result = run([*ASK, "--json", VISA], index_dir, ADVISOR_PUBLIC_URL="https://advisor.example.org/")
+    assert result.returncode == 0, result.stderr
+    urls = [c["url"] for c in json.loads(result.stdout)["citations"]]
+    assert urls and all(u.startswith(f"https://advisor.example.org/guides/{GUIDE}#") for u in urls)
+    assert "make serve" not in run([*ASK, VISA], index_dir, ADVISOR_PUBLIC_URL="https://advisor.example.org/").stdout
+
+
+def test_in_process_links_go_to_the_guides_own_page_when_it_has_one(
+    content_copy: Path, tmp_path: Path, embedder: MiniLMEmbedder, served_encoder: MiniLMEmbedder
+) -> None:
+    guide = next(content_copy.glob("*.md"))
+    guide.write_text(guide.read_text("utf-8").replace("source_url:", f"source_url: {SOURCE}", 1), "utf-8")
+    build_index(content_copy, tmp_path / "index", embedder, reader_sha256=served_encoder.reader_sha256)
+    result = run([*ASK, VISA], tmp_path / "index", ADVISOR_CONTENT_DIR=str(content_copy))
+    assert result.returncode == 0, result.stderr
+    links = re.findall(r"^    (\S+#\S+)$", result.stdout, re.MULTILINE)
+    assert links and all(link.startswith(f"{SOURCE}#") for link in links), result.stdout
+    assert "make serve" not in result.stdout
 
 
 def test_json_from_the_server_matches_the_api(index_dir: Path, live_server: str) -> None:

@@ -1,12 +1,9 @@
-"""POST /api/feedback against a real SQLite file, and scripts/report.py over what it stored."""
+"""POST /api/feedback against a real SQLite file (scripts/report.py over what it stored: tests/test_report.py)."""
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -22,7 +19,7 @@ from api.logs import redact
 from api.main import create_app
 from api.settings import Settings
 from index.embeddings import MiniLMEmbedder
-from tests.conftest import CONTENT, ROOT, free_port
+from tests.conftest import CONTENT, LOOPBACK, free_port
 from tests.fakes import HashingEmbedder
 from tests.test_observability import samples, value
 
@@ -30,13 +27,12 @@ VISA = "can I email about visa sponsorship before interviews"
 OFF_TOPIC = "what's the best pizza in Chicago?"
 PRIVATE = "my name is Maria Garcia, AAMC ID 12345678, maria.g@example.com: can I email about visa sponsorship?"
 SECRETS = ("Maria", "Garcia", "12345678", "maria.g@example.com")
-REPORT = [sys.executable, str(ROOT / "scripts" / "report.py")]
 
 
 @contextmanager
 def serving(data_dir: Path, index_dir: Path, embedder: Any, **settings: Any) -> Iterator[TestClient]:
     config = Settings(content_dir=CONTENT, index_dir=index_dir, data_dir=data_dir, rate_limit_per_minute=0, **settings)
-    with TestClient(create_app(config, embedder_factory=lambda: embedder)) as client:
+    with TestClient(create_app(config, embedder_factory=lambda: embedder), client=LOOPBACK) as client:
         yield client
 
 
@@ -117,8 +113,13 @@ def test_with_question_logging_on_the_question_is_stored_redacted(
         assert secret not in stored
 
 
-GOOD = {"vote": "helpful", "question": "q", "answered": True, "citations": [], "content_version": "abc"}
 CITE = {"chunk_id": "g/a/0", "section": "A > B", "guide_slug": "g"}
+
+
+@pytest.fixture(scope="module")
+def good(app: TestClient) -> dict[str, Any]:
+    """A vote as the widget sends it, on a real answer of the loaded index."""
+    return vote_on(app.post("/api/ask", json={"question": VISA}).json())
 
 
 @pytest.mark.parametrize(
@@ -141,10 +142,10 @@ CITE = {"chunk_id": "g/a/0", "section": "A > B", "guide_slug": "g"}
     ],
 )
 def test_bad_votes_get_a_readable_422_and_are_not_stored(
-    app: TestClient, folder: Path, change: dict[str, Any], where: list[str | int]
+    app: TestClient, folder: Path, good: dict[str, Any], change: dict[str, Any], where: list[str | int]
 ) -> None:
     before = len(rows(folder))
-    body = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
+    body = {k: v for k, v in {**good, **change}.items() if v is not None}
     response = app.post("/api/feedback", json=body)
     assert response.status_code == 422, response.text
     issues = response.json()["detail"]
@@ -154,14 +155,59 @@ def test_bad_votes_get_a_readable_422_and_are_not_stored(
     assert len(rows(folder)) == before
 
 
-def test_a_lone_surrogate_is_a_422_and_nul_is_kept_visibly(app: TestClient, folder: Path) -> None:
-    raw = json.dumps({**GOOD, "citations": [{**CITE, "section": "A \\udfff"}]}).replace("\\\\udfff", "\\udfff")
+def _cited(good: dict[str, Any], **change: str) -> dict[str, Any]:
+    return {**good, "citations": [{**good["citations"][0], **change}, *good["citations"][1:]]}
+
+
+@pytest.mark.parametrize(
+    ("junk", "where", "says"),
+    [
+        (lambda g: _cited(g, chunk_id="g/a/0"), ["body", "citations", 0, "chunk_id"], "no passage"),
+        (
+            lambda g: _cited(g, chunk_id="\x1b[2J" + g["citations"][0]["chunk_id"]),
+            ["body", "citations", 0, "chunk_id"],
+            "no passage",
+        ),
+        (lambda g: _cited(g, section="Visa\x00 sponsorship"), ["body", "citations", 0, "section"], "section"),
+        (
+            lambda g: _cited(g, section=g["citations"][0]["section"] + " "),
+            ["body", "citations", 0, "section"],
+            "section",
+        ),
+        (lambda g: _cited(g, guide_slug="another-guide"), ["body", "citations", 0, "guide_slug"], "guide"),
+        (lambda g: {**g, "content_version": "0" * 16}, ["body", "content_version"], "content version"),
+        (lambda g: {**g, "content_version": "\u202eabc"}, ["body", "content_version"], "content version"),
+        (lambda g: {**g, "answered": False}, ["body", "citations"], "not answered"),
+        (lambda g: {**g, "citations": []}, ["body", "citations"], "answered"),
+    ],
+)
+def test_a_vote_must_cite_passages_of_the_loaded_index(
+    app: TestClient, folder: Path, good: dict[str, Any], junk: Any, where: list[str | int], says: str
+) -> None:
+    before = len(rows(folder))
+    response = app.post("/api/feedback", json=junk(good))
+    assert response.status_code == 422, response.text
+    issues = response.json()["detail"]
+    assert [i["loc"] for i in issues] == [where]
+    assert says in issues[0]["msg"] and set(issues[0]) == {"loc", "msg", "type"}
+    assert len(rows(folder)) == before
+
+
+def test_a_lone_surrogate_is_a_422(app: TestClient, good: dict[str, Any]) -> None:
+    raw = json.dumps(_cited(good, section="A \\udfff")).replace("\\\\udfff", "\\udfff")
     response = app.post("/api/feedback", content=raw, headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "citations", 0, "section"]
-    response = app.post("/api/feedback", json={**GOOD, "citations": [{**CITE, "section": "A\x00B"}]})
-    assert response.status_code == 201
-    assert json.loads(row(folder, response.json()["id"])["sections"]) == ["A\ufffdB"]
+
+
+def test_votes_wait_for_the_index_they_are_checked_against(tmp_path: Path, fake_embedder: HashingEmbedder) -> None:
+    with serving(tmp_path, tmp_path / "no-index", fake_embedder) as client:
+        response = client.post("/api/feedback", json={**GOOD_SHAPE, "content_version": "0" * 16})
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert "not ready" in response.json()["detail"]
+
+
+GOOD_SHAPE = {"vote": "helpful", "question": "q", "answered": False, "citations": [], "content_version": "abc"}
 
 
 def test_a_body_that_is_not_json_is_415(app: TestClient) -> None:
@@ -169,11 +215,11 @@ def test_a_body_that_is_not_json_is_415(app: TestClient) -> None:
     assert response.status_code == 415
 
 
-def test_votes_are_counted_in_metrics(app: TestClient) -> None:
+def test_votes_are_counted_in_metrics(app: TestClient, good: dict[str, Any]) -> None:
     before = samples(app)
-    app.post("/api/feedback", json=GOOD)
-    app.post("/api/feedback", json={**GOOD, "vote": "not_helpful"})
-    app.post("/api/feedback", json={**GOOD, "vote": "meh"})
+    app.post("/api/feedback", json=good)
+    app.post("/api/feedback", json={**good, "vote": "not_helpful"})
+    app.post("/api/feedback", json={**good, "vote": "meh"})
     after = samples(app)
     for name, labels, expected in [
         ("advisor_feedback_total", {"vote": "helpful"}, 1),
@@ -196,14 +242,15 @@ def test_openapi_declares_the_statuses_and_limits(app: TestClient) -> None:
 
 
 def test_an_unreachable_database_gives_503_and_the_advisor_still_answers(
-    tmp_path: Path, fake_embedder: HashingEmbedder
+    tmp_path: Path, index_dir: Path, embedder: MiniLMEmbedder
 ) -> None:
     url = f"postgresql+psycopg://nobody:secret@127.0.0.1:{free_port()}/nothing"
-    with serving(tmp_path, tmp_path / "no-index", fake_embedder, database_url=url) as client:
-        response = client.post("/api/feedback", json=GOOD)
+    with serving(tmp_path, index_dir, embedder, database_url=url) as client:
+        answer = client.post("/api/ask", json={"question": VISA})
+        response = client.post("/api/feedback", json=vote_on(answer.json()))
         assert response.status_code == 503 and response.headers["retry-after"] == "30"
         assert response.json() == {"detail": "Feedback cannot be stored right now."}
-        assert client.get("/widget.js").status_code == 200
+        assert answer.status_code == 200 and client.get("/widget.js").status_code == 200
 
 
 def test_a_bad_database_url_stops_the_start_up_without_showing_it(
@@ -231,79 +278,3 @@ def test_questions_older_than_30_days_are_forgotten_but_their_votes_kept(tmp_pat
     second.add(Vote("not_helpful", False, [], [], [], "v1", None))
     second.close()
     assert [(r["id"], r["question"]) for r in rows(tmp_path)][:2] == [(old, None), (recent, "a recent question")]
-
-
-def seed(data_dir: Path) -> None:
-    store = FeedbackStore(f"sqlite:///{data_dir / SQLITE_FILE}")
-    sections = (["Timing > Before interviews", "Visa"], ["g/t/0", "g/v/0"], ["guide-a", "guide-a"])
-    for _ in range(3):
-        store.add(Vote("helpful", True, *sections, "v1"))
-    store.add(
-        Vote("not_helpful", True, ["Visa", "Visa"], ["g/v/0", "g/v/1"], ["guide-a", "guide-a"], "v1", "is J-1 ok?")
-    )
-    store.add(Vote("not_helpful", False, [], [], [], "v2", "best pizza in [email]?"))
-    store.add(Vote("helpful", False, [], [], [], "v2", "best pizza in [email]?"))
-    store.add(Vote("not_helpful", False, [], [], [], "v2", "\x1b[2Jforged"))
-    store.close()
-
-
-def report(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k != "ADVISOR_DATABASE_URL"}
-    if data_dir is not None:
-        environment["ADVISOR_DATA_DIR"] = str(data_dir)
-    return subprocess.run([*REPORT, *args], capture_output=True, text=True, env=environment, timeout=60, check=False)
-
-
-def test_report_gives_rates_votes_by_section_and_the_gaps(tmp_path: Path) -> None:
-    seed(tmp_path)
-    result = report("--json", data_dir=tmp_path)
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
-    assert (data["votes"], data["helpful"], data["not_helpful"]) == (7, 4, 3)
-    assert (data["answered"], data["not_covered"], data["answered_rate"]) == (4, 3, round(4 / 7, 4))
-    assert "among voted answers" in data["rates"]
-    assert data["sections"] == [
-        {"guide_slug": "guide-a", "section": "Visa", "helpful": 3, "not_helpful": 1},
-        {"guide_slug": "guide-a", "section": "Timing > Before interviews", "helpful": 3, "not_helpful": 0},
-    ]
-    assert data["content_versions"] == {"v1": 4, "v2": 3}
-    assert data["not_covered_questions"][0] == {"question": "best pizza in [email]?", "votes": 2}
-    assert data["not_helpful_questions"] == [{"question": "is J-1 ok?", "votes": 1}]
-
-    text = report(data_dir=tmp_path)
-    assert text.returncode == 0, text.stderr
-    assert "Votes: 7 (4 helpful, 3 not helpful)" in text.stdout
-    assert "Answered: 4 (57%), not covered: 3 (43%)" in text.stdout
-    assert "      3           1       75%  Visa" in text.stdout
-    assert "     2  best pizza in [email]?" in text.stdout
-    assert "\x1b" not in text.stdout and "?[2Jforged" in text.stdout
-
-
-def test_report_says_when_no_questions_were_stored(tmp_path: Path) -> None:
-    store = FeedbackStore(f"sqlite:///{tmp_path / SQLITE_FILE}")
-    store.add(Vote("helpful", True, ["A"], ["g/a/0"], ["g"], "v1"))
-    store.close()
-    result = report(data_dir=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "No questions stored: question logging (ADVISOR_LOG_QUESTIONS) was off" in result.stdout
-
-
-@pytest.mark.parametrize(
-    ("args", "code", "says"),
-    [
-        (["--database-url", "no-such-scheme://x"], 2, "bad database URL"),
-        (["--database-url", "not a url"], 2, "bad database URL"),
-        (
-            ["--database-url", "postgresql+psycopg://u:hunter2@127.0.0.1:{port}/x"],
-            1,
-            "cannot read the feedback database",
-        ),
-        ([], 1, "no feedback database at"),
-        (["--since", "yesterday"], 2, "--since"),
-    ],
-)
-def test_report_fails_in_one_line(tmp_path: Path, args: list[str], code: int, says: str) -> None:
-    result = report(*[a.replace("{port}", str(free_port())) for a in args], data_dir=tmp_path / "empty")
-    assert result.returncode == code and says in result.stderr and not result.stdout
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    assert "hunter2" not in result.stderr

@@ -27,12 +27,13 @@ from api.feedback_store import Base, Feedback, FeedbackStore, Vote, open_engine
 from api.logs import redact
 from api.main import create_app
 from api.settings import Settings
+from index.build import build_index
 from tests.conftest import CONTENT, ROOT
 from tests.fakes import HashingEmbedder
 
-PRIVATE = "my name is Maria Garcia, maria.g@example.com: can I email about visa sponsorship?"
-CITE = {"chunk_id": "g/v/0", "section": "Visa\x00 sponsorship", "guide_slug": "g"}
-VOTE = {"vote": "not_helpful", "question": PRIVATE, "answered": True, "citations": [CITE], "content_version": "v1"}
+GUIDE = "pre-match-communication-pmr-non-us-img"
+
+PRIVATE = "my name is Maria Garcia, maria.g@example.com: can I email about visa\x00 sponsorship?"
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +52,12 @@ def database_url() -> str:
 
 @pytest.fixture(scope="module")
 def client(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    # Votes need no index: an Advisor that is not ready still takes them.
+    # Votes are checked against the loaded index: a small one, built with the hashing stand-in for the model.
     folder = tmp_path_factory.mktemp("pg")
+    build_index(CONTENT, folder / "index", HashingEmbedder())
     settings = Settings(
         content_dir=CONTENT,
-        index_dir=folder / "no-index",
+        index_dir=folder / "index",
         data_dir=folder,
         database_url=database_url,
         log_questions=True,
@@ -77,12 +79,22 @@ def stored(database_url: str, row_id: int) -> Feedback:
 
 
 def test_a_vote_round_trips_through_postgresql(client: TestClient, database_url: str) -> None:
-    response = client.post("/api/feedback", json=VOTE)
+    advisor = client.app.state.advisor  # type: ignore[attr-defined]
+    cited = advisor.retriever.chunks[-1]  # a passage of the loaded index, as an answer would cite it
+    vote = {
+        "vote": "not_helpful",
+        "question": PRIVATE,
+        "answered": True,
+        "citations": [{"chunk_id": cited.id, "section": cited.section_title, "guide_slug": cited.guide}],
+        "content_version": advisor.content_version,
+    }
+    response = client.post("/api/feedback", json=vote)
     assert response.status_code == 201, response.text
     row = stored(database_url, response.json()["id"])
-    assert (row.vote, row.answered, row.content_version) == ("not_helpful", True, "v1")
-    assert (row.sections, row.chunk_ids, row.guide_slugs) == (["Visa\ufffd sponsorship"], ["g/v/0"], ["g"])
-    assert row.question == redact(PRIVATE) and "Maria" not in row.question
+    assert (row.vote, row.answered, row.content_version) == ("not_helpful", True, advisor.content_version)
+    assert (row.sections, row.chunk_ids, row.guide_slugs) == ([cited.section_title], [cited.id], [GUIDE])
+    # PostgreSQL text cannot hold NUL: the stored question keeps a visible stand-in
+    assert row.question == redact(PRIVATE).replace("\x00", "\ufffd") and "Maria" not in row.question
     assert row.created_at.tzinfo is not None and abs(datetime.now(UTC) - row.created_at) < timedelta(minutes=1)
 
 

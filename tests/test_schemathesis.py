@@ -8,12 +8,15 @@ import sys
 from pathlib import Path
 
 SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or "schemathesis"
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 MAX_EXAMPLES = 50  # per operation and phase: about 600 requests, 10-20 s
 
 
 def test_live_openapi_passes_every_schemathesis_check(live_server: str, tmp_path: Path) -> None:
     command = [
         SCHEMATHESIS,
+        "--config-file",
+        str(CONFIG),
         "run",
         f"{live_server}/openapi.json",
         "--checks",

@@ -2,7 +2,11 @@
 (() => {
   "use strict";
   const TAG = "advisor-chat";
-  if (!window.customElements || customElements.get(TAG)) return;
+  if (!window.customElements) return;
+  if (customElements.get(TAG)) {
+    console.warn(`The Advisor widget did not start: <${TAG}> is already defined on this page (by another script, or by a second copy of widget.js).`);
+    return;
+  }
 
   const SCRIPT = document.currentScript || document.querySelector('script[src*="widget.js"]');
   const SCRIPT_DATA = (SCRIPT && SCRIPT.dataset) || {};

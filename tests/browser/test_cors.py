@@ -67,3 +67,19 @@ def test_the_browser_refuses_answers_to_an_origin_not_in_the_list(page: Page, ho
     page.goto(f"{host}/embed.html?api={restricted_api}")
     open_panel(page)
     expect(ask(page, VISA)).to_contain_text("cannot be reached")
+
+
+def test_a_page_on_another_origin_may_send_a_request_id_and_read_it_back(
+    page: Page, host: str, live_server: str
+) -> None:
+    page.goto(f"{host}/bare.html")
+    seen = page.evaluate(
+        """async (api) => {
+            const response = await fetch(`${api}/api/suggestions?limit=1`, {
+                headers: { "X-Request-ID": "browser-trace-42" }, credentials: "omit", mode: "cors",
+            });
+            return { status: response.status, id: response.headers.get("X-Request-ID") };
+        }""",
+        live_server,
+    )
+    assert seen == {"status": 200, "id": "browser-trace-42"}
