@@ -26,7 +26,7 @@ EVIDENCE_CHUNKS = 3
 FACT_CHUNKS = 2  # a fact asked is looked for in the best sentences of the best passages
 FEATURES = (
     "ranker_top", "dense_unit_top", "coverage_top1", "coverage_top3", "unknown_words", "unknown_names", "ranker_gap",
-    "unanswered_margin",
+    "reader_top",
 )  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")
 _NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|twelve|single|once|twice|few|several"
@@ -127,7 +127,7 @@ class CoverageCheck:
                 share(in_top3), 1.0 - share(r.vocabulary) if q_terms else 1.0,
                 float(self._unknown_names(question if asked is None else asked)),
                 float(signals.scores[top[0]] - signals.scores[top[1]]) if len(top) > 1 else 0.0,
-                signals.unanswered - float(signals.unit_dense.max()),
+                signals.reader_top,
             ]
         )  # fmt: skip
 

@@ -30,7 +30,7 @@ from index.compose import (
 from index.content import Guide, content_hash, load_guides
 from index.embeddings import Embedder
 from index.errors import IndexInvalidError, ModelError
-from index.linear import LinearModel, load_models, load_vectors
+from index.linear import LinearModel, load_models
 from index.model_files import english_words
 from index.reading import Reading, Turn, read
 from index.retrieval import Hit, Retriever, wants_template
@@ -74,12 +74,11 @@ class Advisor:
         index_root: Path,
         embedder: Embedder,
         models: dict[str, LinearModel] | None = None,
-        unanswered: np.ndarray | None = None,
     ) -> Advisor:
         """The Advisor over the index at `index_root` for the guides in `content_dir`, asking with `embedder`.
 
-        `models` (the ranker and the abstention check) and the reader's `unanswered` vector default to those
-        saved with the reader the embedder comes from (index/reader.py); ModelError when it has none."""
+        `models` (the ranker, the abstention check and, optionally, the reader's head) default to those saved
+        with the reader the embedder comes from (index/reader.py); ModelError when it has none."""
         guides = load_guides(content_dir)
         stored = load_index(
             index_root, model_name=embedder.name, weights_sha256=embedder.weights_sha256,
@@ -91,8 +90,9 @@ class Advisor:
             models_file = getattr(embedder, "models_file", None)
             if models_file is None:
                 raise ModelError("the question encoder comes with no fitted models: load the reader (make index)")
-            models, unanswered = load_models(models_file), load_vectors(models_file).get("unanswered")
-        retriever = Retriever(stored.chunks, stored.vectors, stored.unit_vectors.matrix(), models["ranker"], unanswered)
+            models = load_models(models_file)
+        matrix = stored.unit_vectors.matrix()
+        retriever = Retriever(stored.chunks, stored.vectors, matrix, models["ranker"], models.get("reader"))
         return cls(guides, stored.manifest, retriever, CoverageCheck(retriever, models["abstention"]), embedder)
 
     @property

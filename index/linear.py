@@ -111,21 +111,6 @@ def load_models(path: Path) -> dict[str, LinearModel]:
         ) from exc
 
 
-def load_vectors(path: Path) -> dict[str, np.ndarray]:
-    """The vectors saved beside the models at `path` (the reader's "unanswered" vector), by name."""
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        return {name: np.asarray(v, dtype=np.float32) for name, v in data.get("vectors", {}).items()}
-    except (OSError, ValueError, TypeError) as exc:
-        raise ModelError(f"the vectors at {path} cannot be read ({exc.__class__.__name__}): run make index") from exc
-
-
-def save_models(
-    models: dict[str, LinearModel], provenance: dict[str, Any], path: Path, vectors: dict[str, np.ndarray] | None = None
-) -> None:
-    data = {
-        "provenance": provenance,
-        "models": {name: m.to_json() for name, m in models.items()},
-        "vectors": {name: [round(float(x), 7) for x in v] for name, v in (vectors or {}).items()},
-    }
+def save_models(models: dict[str, LinearModel], provenance: dict[str, Any], path: Path) -> None:
+    data = {"provenance": provenance, "models": {name: m.to_json() for name, m in models.items()}}
     path.write_text(json.dumps(data, indent=2) + "\n", "utf-8")

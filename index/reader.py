@@ -30,12 +30,13 @@ from index.build import build_index, chunk_guides, embedding_texts, texts_hash
 from index.content import content_hash, load_guides
 from index.embeddings import MiniLMEmbedder
 from index.errors import ModelError
-from index.labelled import TRAINING_DIR, LabelledAsk, for_calibration, labelled_asks
+from index.labelled import TRAINING_DIR, LabelledAsk, answered_by, for_calibration, labelled_asks
 from index.linear import load_models, save_models
 from index.model_files import WEIGHTS_FILE, WEIGHTS_SHA256, bundled_model_dir, file_sha256
 from index.onnx_export import Precision, export_both
+from index.pairs import fit_head
 
-READER_FORMAT = 1  # raise it when index/tuning.py or index/fitting.py learn differently
+READER_FORMAT = 2  # raise it when index/tuning.py or index/fitting.py learn differently
 POINTER = "reader.json"
 RECORD = "record.json"
 MODELS = "models.json"
@@ -82,7 +83,7 @@ def training_inputs(content_dir: Path, precision: str, training_dir: Path = TRAI
 
 def _hyperparameters() -> dict[str, float]:
     return {name: getattr(tuning, name) for name in ("SEED", "EPOCHS", "BATCH", "LEARNING_RATE", "WARMUP",
-                                                     "TEMPERATURE", "MAX_TOKENS", "THREADS", "UNANSWERED_LEARNING_RATE")}  # fmt: skip
+                                                     "TEMPERATURE", "MAX_TOKENS", "THREADS")}  # fmt: skip
 
 
 def record_sha256(folder: Path) -> str:
@@ -167,15 +168,20 @@ def make_reader(content_dir: Path, cache_dir: Path, precision: Precision) -> Rea
         chunks, units = advisor.retriever.chunks, advisor.retriever.units
         data = tuning.examples(inputs.train, [c.text for c in chunks], [u.text for u in units], advisor.embedding_text)
         passages = advisor.retriever.passage_matrix()
-        report, unanswered = tuning.train(bundled_model_dir(), model_dir, data, passages, advisor.retriever.unit_matrix)
+        report = tuning.train(bundled_model_dir(), model_dir, data, passages, advisor.retriever.unit_matrix)
         weights = file_sha256(model_dir / WEIGHTS_FILE)
         export_both(model_dir, model_dir, weights)
         encoder = MiniLMEmbedder(model_dir, model_dir, 0, precision, tuned=(weights, ""))
-        tuned = Advisor.load(content_dir, work / "index", encoder, blank_models(), unanswered)
+        # the head reads pairs as served: the questions through the graph of `precision`, every ask of the training share
+        questions = encoder.encode([advisor.embedding_text(a.text) for a in inputs.train])
+        answers = [answered_by(a.gold, [u.text for u in units]) if a.gold else [] for a in inputs.train]
+        head = fit_head(questions, answers, advisor.retriever.unit_matrix)
+        tuned = Advisor.load(content_dir, work / "index", encoder, {**blank_models(), "reader": head})
         models, refused = fit(tuned, inputs.calibration)
+        models["reader"] = head
         provenance = {"trained_on": inputs.files, "asks_trained": len(data), "asks_fitted": len(inputs.calibration),
                       "fit_refusal_rate_not_covered": round(refused, 3)}  # fmt: skip
-        save_models(models, provenance, model_dir / MODELS, {"unanswered": unanswered})
+        save_models(models, provenance, model_dir / MODELS)
         record = ReaderRecord(
             READER_FORMAT, inputs.sha256, weights, file_sha256(model_dir / MODELS), precision,
             {**dataclasses.asdict(report), **provenance},

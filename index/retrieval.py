@@ -18,6 +18,7 @@ import numpy as np
 from index.actors import Actor, agreement, passage_actors, question_actor
 from index.chunks import Chunk
 from index.linear import LinearModel
+from index.pairs import best_answer
 from index.sentences import Unit, answer_units
 from index.store import VectorIndex
 from index.vocabulary import terms
@@ -57,7 +58,7 @@ class Signals:
     question_terms: frozenset[str]
     features: np.ndarray  # (chunks, FEATURES)
     unit_dense: np.ndarray  # cosine of the question with every answer unit
-    unanswered: float  # cosine of the question with the reader's "no sentence answers it" vector (0 without)
+    reader_top: float  # the reader's head: its best log-odds that one of the nearest sentences answers (0 without)
     scores: np.ndarray  # ranker score per chunk
     order: np.ndarray  # chunk positions, best first
 
@@ -71,9 +72,9 @@ class Retriever:
         vectors: VectorIndex,
         unit_matrix: np.ndarray,
         ranker: LinearModel,
-        unanswered: np.ndarray | None = None,
+        reader_head: LinearModel | None = None,
     ) -> None:
-        """`unanswered`: the reader's vector for questions no sentence of the guides answers (index/tuning.py)."""
+        """`reader_head`: does a sentence answer a question, from their vectors (index/pairs.py)."""
         if len(chunks) != vectors.size:
             raise ValueError("chunks and vectors differ in number")
         if ranker.features != FEATURES:
@@ -85,7 +86,7 @@ class Retriever:
         self.unit_matrix = unit_matrix
         self.unit_chunk = np.array([u.chunk_position for u in self.units], dtype=np.int64)
         self.ranker = ranker
-        self.unanswered = unanswered
+        self.reader_head = reader_head
         self._vectors = vectors
         self.chunk_terms = [frozenset(terms(c.embed_text)) for c in chunks]
         self.unit_terms = [frozenset(terms(u.text)) for u in self.units]
@@ -139,8 +140,9 @@ class Retriever:
             axis=1,
         )  # fmt: skip
         scores = self.ranker.score(features)
-        unanswered = float(self.unanswered @ query_vector) if self.unanswered is not None else 0.0
-        return Signals(q_set, features, unit_dense, unanswered, scores, np.argsort(-scores, kind="stable"))
+        head = self.reader_head
+        reader_top = best_answer(head, query_vector, self.unit_matrix, unit_dense) if head is not None else 0.0
+        return Signals(q_set, features, unit_dense, reader_top, scores, np.argsort(-scores, kind="stable"))
 
     def search(self, question: str, query_vector: np.ndarray, k: int) -> tuple[list[Hit], Signals]:
         """The k best chunks for `question`, whose embedding is `query_vector` (shape (dim,))."""

@@ -242,10 +242,10 @@ def test_openapi_declares_the_statuses_and_limits(app: TestClient) -> None:
 
 
 def test_an_unreachable_database_gives_503_and_the_advisor_still_answers(
-    tmp_path: Path, index_dir: Path, embedder: MiniLMEmbedder
+    tmp_path: Path, index_dir: Path, served_encoder: MiniLMEmbedder
 ) -> None:
     url = f"postgresql+psycopg://nobody:secret@127.0.0.1:{free_port()}/nothing"
-    with serving(tmp_path, index_dir, embedder, database_url=url) as client:
+    with serving(tmp_path, index_dir, served_encoder, database_url=url) as client:
         answer = client.post("/api/ask", json={"question": VISA})
         response = client.post("/api/feedback", json=vote_on(answer.json()))
         assert response.status_code == 503 and response.headers["retry-after"] == "30"

@@ -79,7 +79,7 @@ def test_a_count_is_looked_for_beside_what_it_counts(advisor: Advisor) -> None:
     signals = signals_for(advisor, question)
     assert not advisor.coverage.fact_missing(question, signals)
     # the same passages, asked for a count of something they never count
-    assert advisor.coverage.fact_missing("How many publications should I have?", signals)
+    assert advisor.coverage.fact_missing("How many observerships should I have done?", signals)
 
 
 def test_a_missing_fact_refuses_whatever_the_score(advisor: Advisor) -> None:
