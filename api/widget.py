@@ -53,7 +53,13 @@ def _code(name: str) -> str:
 
 
 def widget_source() -> str:
-    """The script /widget.js serves: every module in one strict-mode function, the styles as `CSS`."""
+    """The script /widget.js serves: every module in one strict-mode function, the styles as `CSS`.
+
+    Raises RuntimeError when a .js file in the folder is not in `MODULES` (a tab that would never show).
+    """
+    unlisted = sorted({path.name for path in WIDGET_DIR.glob("*.js")} - set(MODULES))
+    if unlisted:
+        raise RuntimeError(f"{WIDGET_DIR}: {', '.join(unlisted)} not in api.widget.MODULES; add each where it belongs")
     styles = re.sub(r"/\*.*?\*/\n?", "", (WIDGET_DIR / STYLES).read_text("utf-8"), flags=re.DOTALL)
     modules = [_code(name) for name in MODULES]
     return "".join([BANNER, '(() => {\n"use strict";\n', f"const CSS = {json.dumps(styles)};\n", *modules, "})();\n"])
