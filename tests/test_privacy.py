@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from api.logs import redact
 from api.main import create_app
 from api.settings import Settings
+from api.widget import widget_source
 from index.embeddings import MiniLMEmbedder
 from tests.conftest import CONTENT
 
@@ -125,7 +126,7 @@ def test_the_api_sets_no_cookies(client: TestClient) -> None:
 
 
 def test_the_widget_sends_no_cookies() -> None:
-    script = (Path(__file__).resolve().parents[1] / "api" / "static" / "widget.js").read_text("utf-8")
+    script = widget_source()
     calls = re.findall(r"fetch\([^;]*", script)
     assert calls and all('credentials: "omit"' in call for call in calls)
     assert "document.cookie" not in script

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from api.widget import WIDGET_JS
+from api.widget import widget_source
 from index.embeddings import MiniLMEmbedder
 from tests.conftest import CONTENT
 
@@ -30,7 +30,7 @@ def test_widget_script_is_served_small_and_cacheable(client: TestClient) -> None
 
 
 def test_widget_script_never_parses_markup_or_evaluates_code() -> None:
-    source = WIDGET_JS.read_text("utf-8")
+    source = widget_source()
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
         assert sink not in source, sink
     assert 'credentials: "omit"' in source and 'rel: "noopener"' in source
