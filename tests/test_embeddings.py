@@ -14,8 +14,8 @@ from index.build import chunk_guides, embedding_texts
 from index.content import load_guides
 from index.embeddings import RUN_COST_TOKENS, MiniLMEmbedder, SentenceTransformerEmbedder, length_runs
 from index.errors import ModelError
-from index.model_files import DEFAULT_EXPORT_DIR
 from index.labelled import TRAINING_DIR
+from index.model_files import DEFAULT_EXPORT_DIR
 from index.onnx_export import Precision, export_path, record_path, verified_export
 from scripts._cli import read_jsonl
 
