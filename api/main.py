@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import drafts, feedback, hardening, pages, routes, widget
+from api import drafts, feedback, hardening, pages, plan, routes, widget
 from api.metrics import observing_batches
 from api.pages import STATIC_DIR
 from api.settings import Settings, get_settings
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     app.include_router(widget.router)
     app.include_router(feedback.router)
     app.include_router(drafts.router)
+    app.include_router(plan.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     hardening.install(app, settings)
     return app
