@@ -10,11 +10,11 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
+from fastapi import APIRouter, Depends, Response
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Serving, ServingDep, SettingsDep
+from api.deps import ServingDep, SettingsDep
 from api.drafts import FindingOut
 from api.schemas import JSON_BODY_RESPONSES, CitationOut, encodable
 from index import drafts
@@ -45,7 +45,7 @@ Day = Annotated[dt.date, BeforeValidator(_iso_day)]
 class ProgramIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(
+    name: Annotated[str, AfterValidator(encodable)] = Field(
         min_length=1, max_length=NAME_MAX, pattern=NAME_PATTERN, description="The program's name, as you call it."
     )
     interview_date: Day | None = Field(None, description="The interview's date; null when none yet or pending.")
@@ -58,11 +58,6 @@ class ProgramIn(BaseModel):
     interviewed_or_waitlisted: StrictBool = Field(
         False, description="Whether the program has already interviewed you or placed you on a waitlist."
     )
-
-    @field_validator("name")
-    @classmethod
-    def _encodable(cls, name: str) -> str:
-        return encodable(name)
 
 
 class UpdateIn(BaseModel):
@@ -133,21 +128,24 @@ class PlanResponse(BaseModel):
         return cls.model_validate(plan, from_attributes=True)  # reads the dataclasses without copying them
 
 
-async def _plan(body: PlanRequest, serving: Serving, deadline: dt.date) -> Plan:
+async def planned(body: PlanRequest, serving: ServingDep, settings: SettingsDep) -> Plan:
+    """The request's plan: its rules grounded first, once per loaded Advisor, through the batcher."""
     advisor, batcher = serving.advisor, serving.batcher
     for grounded, queries, ground in (
         (drafts.is_grounded, drafts.rule_queries, drafts.ground_rules),
         (rules.is_grounded, rules.plan_queries, rules.ground_plan),
     ):
         if not grounded(advisor):
-            # Once per loaded Advisor, through the batcher: its worker threads are the only ones running the model.
+            # Its worker threads are the only ones running the model.
             texts = queries()
             vectors = await asyncio.gather(*(batcher.embed(advisor.embedding_text(q)) for q in texts))
             ground(advisor, dict(zip(texts, vectors, strict=True)))
     # Up to 100 programs' drafts checked: a fraction of a second of regexes, off the event loop.
-    return await run_in_threadpool(make_plan, body.profile(deadline), advisor, serving.base_url)
+    profile = body.profile(settings.rank_list_deadline)
+    return await run_in_threadpool(make_plan, profile, advisor, serving.base_url)
 
 
+PlannedDep = Annotated[Plan, Depends(planned)]
 _CALENDAR: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The plan as an iCalendar file (RFC 5545): one all-day event per action.",
@@ -163,8 +161,8 @@ _CALENDAR: dict[int | str, dict[str, Any]] = {
     responses=JSON_BODY_RESPONSES,
     summary="Plan the applicant's outreach to their programs: dated steps citing the guide, with drafts",
 )
-async def plan_route(body: PlanRequest, serving: ServingDep, settings: SettingsDep) -> PlanResponse:
-    return PlanResponse.from_plan(await _plan(body, serving, settings.rank_list_deadline))
+async def plan_route(plan: PlannedDep) -> PlanResponse:
+    return PlanResponse.from_plan(plan)
 
 
 @router.post(
@@ -173,8 +171,7 @@ async def plan_route(body: PlanRequest, serving: ServingDep, settings: SettingsD
     responses=_CALENDAR,
     summary="The same plan as a calendar file to import",
 )
-async def plan_calendar(body: PlanRequest, serving: ServingDep, settings: SettingsDep) -> Response:
-    plan = await _plan(body, serving, settings.rank_list_deadline)
+async def plan_calendar(plan: PlannedDep) -> Response:
     return Response(
         to_ics(plan),
         media_type=CALENDAR_TYPE,
