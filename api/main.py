@@ -11,7 +11,7 @@ from functools import partial
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import docs, drafts, feedback, hardening, pages, routes, widget
+from api import docs, drafts, feedback, hardening, pages, plan, routes, widget
 from api.metrics import observing_batches
 from api.pages import STATIC_DIR
 from api.settings import Settings, get_settings
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     app.include_router(feedback.router)
     app.include_router(drafts.router)
     docs.install(app)
+    app.include_router(plan.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     hardening.install(app, settings)
     return app

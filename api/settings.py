@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 from functools import lru_cache
@@ -15,6 +16,11 @@ from api.ratelimit import STORAGE_SCHEMES
 from index.onnx_export import Precision
 
 ROOT = Path(__file__).resolve().parents[1]
+# NRMP sets the Rank Order List Certification Deadline each season in its Main Residency Match calendar
+# (nrmp.org); it falls in late February or early March (28 February in 2024). This default is an estimate for
+# the 2027 Match, the season the guide (last reviewed 2026-11-25) serves, not checked against NRMP's 2027
+# calendar: operators set ADVISOR_RANK_LIST_DEADLINE from that calendar each season.
+RANK_LIST_DEADLINE = dt.date(2027, 3, 3)
 
 
 def usable_cores() -> int:
@@ -81,6 +87,11 @@ class Settings(BaseSettings):
     model_cache_dir: Path = Field(
         ROOT / "build" / "model",
         description="Folder of the model's ONNX export (made by `make index`, checked at start).",
+    )
+    rank_list_deadline: dt.date = Field(
+        RANK_LIST_DEADLINE,
+        description="The season's rank-list deadline (YYYY-MM-DD), where outreach plans end; a request may give "
+        "its own. Keep it current from NRMP's Main Residency Match calendar (see RANK_LIST_DEADLINE).",
     )
 
     @field_validator("cors_origins", "trusted_proxies", "metrics_allow", mode="before")

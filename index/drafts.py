@@ -11,8 +11,9 @@ import math
 import re
 import weakref
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -98,6 +99,11 @@ def holds_phrase(text: str, rule: Rule) -> bool:
     return any(_normal(p) in _normal(text) for p in rule.phrases)
 
 
+def holds_all(text: str, phrases: Sequence[str]) -> bool:
+    """Whether `text` holds every phrase, read as holds_phrase reads them (case, spaces and curly quotes aside)."""
+    return all(_normal(p) in _normal(text) for p in phrases)
+
+
 @dataclass(frozen=True)
 class _Grounding:
     hits: dict[str, list[Hit]]  # rule name -> the passages it cites
@@ -118,14 +124,25 @@ def is_grounded(advisor: Advisor) -> bool:
 def ground_rules(advisor: Advisor, vectors: Mapping[str, np.ndarray] | None = None) -> None:
     """Find and keep the passages every rule cites; `vectors` are the queries' embeddings when the caller
     has them (the server embeds through its batcher), else the Advisor embeds them."""
-    hits: dict[str, list[Hit]] = {}
-    for rule in RULES:
-        vector = vectors[rule.query] if vectors is not None else advisor.embed_question(rule.query)
-        found, _ = advisor.retrieve(rule.query, vector, SEARCH_DEPTH)
-        holding = [h for h in found if holds_phrase(h.chunk.text, rule)]
-        by_section = {h.chunk.anchor: h for h in reversed(holding)}  # the best passage of each section
-        hits[rule.name] = sorted(by_section.values(), key=holding.index)[:CITED_PASSAGES]
+    hits = {
+        rule.name: grounded_hits(
+            advisor, rule.query, partial(holds_phrase, rule=rule), vectors[rule.query] if vectors is not None else None
+        )
+        for rule in RULES
+    }
     _GROUNDINGS[advisor] = _Grounding(hits, template_word_limit(advisor.guides))
+
+
+def grounded_hits(
+    advisor: Advisor, query: str, holds: Callable[[str], bool], vector: np.ndarray | None = None
+) -> list[Hit]:
+    """The passages a rule cites: of the Advisor's SEARCH_DEPTH best for `query`, those whose text `holds` what
+    the rule rests on, the best of each section, at most CITED_PASSAGES; empty when the loaded guides lack it.
+    `vector` is the query's embedding when the caller has it, else the Advisor embeds the query."""
+    found, _ = advisor.retrieve(query, advisor.embed_question(query) if vector is None else vector, SEARCH_DEPTH)
+    holding = [h for h in found if holds(h.chunk.text)]
+    by_section = {h.chunk.anchor: h for h in reversed(holding)}  # the best passage of each section
+    return sorted(by_section.values(), key=holding.index)[:CITED_PASSAGES]
 
 
 def _grounding(advisor: Advisor) -> _Grounding:

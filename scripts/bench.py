@@ -6,7 +6,8 @@ Usage: scripts/bench.py [--json] [--quick] [--skip SECTION ...]
 Starts the real server (the Dockerfile's CMD on a free loopback port), drives it over HTTP with
 bounded request counts and durations, measures the same work in this process without HTTP (the
 "bare" cost every latency is compared with), then the index at growing sizes, and prints one table.
-Sections: http (server, cache, start-up, memory, load generator), workers, build, scale.
+Sections: http (server, cache, start-up, memory, load generator), workers, build, scale, plan (an outreach
+plan for 40 programs, scripts/_bench_plan.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from scripts._bench_plan import plan_rows
 from scripts._bench_questions import QUESTIONS, Questions
 from scripts._bench_scale import one_search_thread, scale_rows
 from scripts._bench_table import Row, machine, ms, render, timed
@@ -36,7 +38,7 @@ from scripts._load import LoadResult, ask_request, canned_server, drive
 from scripts._server import HOST, free_port, server
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
-SECTIONS = ("http", "workers", "build", "scale")
+SECTIONS = ("http", "workers", "build", "scale", "plan")
 
 
 # --- sections ----------------------------------------------------------------------------------
@@ -311,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += build
         if "scale" not in args.skip:
             rows += scale_rows(ctx.quick)
+        if "plan" not in args.skip:
+            rows += plan_rows(ctx.index_dir, 5 if ctx.quick else 20)
     load_after = os.getloadavg()
     if args.json:
         payload = {"machine": {**info, "load_avg_after": load_after}, "rows": [dataclasses.asdict(r) for r in rows]}
