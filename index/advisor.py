@@ -31,6 +31,7 @@ from index.content import Guide, content_hash, load_guides
 from index.embeddings import Embedder
 from index.errors import IndexInvalidError, ModelError
 from index.linear import LinearModel, load_models
+from index.markdown import read_blocks
 from index.model_files import english_words
 from index.reading import Reading, Turn, read
 from index.retrieval import Hit, Retriever, wants_template
@@ -65,7 +66,10 @@ class Advisor:
         self.retriever = retriever
         self.coverage = coverage
         self.embedder = embedder
-        self.repair = matching(SpellingRepair(retriever.words, english_words()))  # normalised, without URLs
+        self.repair = matching(SpellingRepair(retriever.words, english_words()))
+        self._templates = {
+            g.slug: [(b.start, b.end) for b in read_blocks(g.text, g.body_start) if b.kind == "fenced"] for g in guides
+        }  # normalised, without URLs
 
     @classmethod
     def load(
@@ -169,10 +173,14 @@ class Advisor:
     def _compose(self, part: _Part, vector: np.ndarray, cites: SectionCitations, ask: str | None) -> list[AnswerBlock]:
         usable = self._advice(part)[:ANSWER_PASSAGES]
         ranked = rank_units(self.repair(part.ask), vector, usable, self.retriever)
-        # what an earlier ask quoted is not quoted again, nor a list whose lead-in it already shows
         shown = cites.quoted_leads()
+        # a template's lines are quoted only as the whole template; what an earlier ask quoted is not quoted again
         units = select(
-            [r for r in ranked if r.unit not in cites.quoted and (not r.unit.leadin or r.unit.leadin not in shown)]
+            [
+                r
+                for r in ranked
+                if not self._in_template(r.unit) and r.unit not in cites.quoted and r.unit.leadin not in shown
+            ]
         )
         hit_of = {h.position: h for h in part.hits}
         quoted = [(u, n) for u in units if (n := cites.add_unit(hit_of[u.chunk_position], u)) is not None]
@@ -190,6 +198,11 @@ class Advisor:
         asked = set(terms(self.repair(part.ask)))
         ranked = [h for h in part.hits[:TEMPLATE_DEPTH] if h.chunk.kind == "template"]
         return max(ranked, key=lambda h: len(asked & set(terms(h.chunk.section[-1]))), default=None)
+
+    def _in_template(self, unit: Unit) -> bool:
+        """Whether `unit` is a line of an email template (a fenced block of its guide)."""
+        guide = self.retriever.chunks[unit.chunk_position].guide
+        return any(start <= unit.start < end for start, end in self._templates[guide])
 
     def _paragraph(self, unit: Unit) -> int:
         return paragraph_start(self.guides[self.retriever.chunks[unit.chunk_position].guide].text, unit)

@@ -161,7 +161,7 @@ class SectionCitations:
         return n
 
     def quoted_leads(self) -> set[str]:
-        """The lead-ins of the lists quoted so far."""
+        """The lead-ins of the lists quoted so far (an earlier ask's list is not quoted again)."""
         return {u.leadin for u in self.quoted if u.leadin}
 
     def cited(self) -> list[Cited]:

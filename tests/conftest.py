@@ -65,6 +65,18 @@ def index_dir(
 
 
 @pytest.fixture(scope="session")
+def both_guides(
+    tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder, served_encoder: MiniLMEmbedder
+) -> Advisor:
+    """The Advisor with the second guide (tests/eval/second-guide/) loaded beside the first."""
+    content = tmp_path_factory.mktemp("both-guides")
+    for guide in [*CONTENT.glob("*.md"), *(ROOT / "tests/eval/second-guide/content").glob("*.md")]:
+        shutil.copy2(guide, content / guide.name)
+    build_index(content, content / "index", embedder, reader_sha256=served_encoder.reader_sha256)
+    return Advisor.load(content, content / "index", served_encoder)
+
+
+@pytest.fixture(scope="session")
 def advisor(index_dir: Path, served_encoder: MiniLMEmbedder) -> Advisor:
     return Advisor.load(CONTENT, index_dir, served_encoder)
 

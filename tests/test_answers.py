@@ -22,19 +22,32 @@ EVAL = Path(__file__).parent / "eval"
 SETS = ("questions", "probes", "long", "multipart", "history", "templates", "followups")
 
 
-@pytest.fixture(scope="module")
-def replies(advisor: Advisor) -> list[dict[str, Any]]:
+def all_replies(advisor: Advisor, sets: list[Path]) -> list[dict[str, Any]]:
     out = []
-    for name in SETS:
-        for row in read_jsonl(EVAL / f"{name}.jsonl"):
+    for path in sets:
+        for row in read_jsonl(path):
             history = [Turn("user", h) for h in row.get("history", [])]
             out.append(AskResponse.from_answer(advisor.ask(row["q"], 5, history=history)).model_dump())
     return out
 
 
-def test_every_reply_of_every_eval_set_reads_as_one_answer(advisor: Advisor, replies: list[dict[str, Any]]) -> None:
+@pytest.fixture(scope="module")
+def replies(advisor: Advisor) -> list[dict[str, Any]]:
+    return all_replies(advisor, [EVAL / f"{name}.jsonl" for name in SETS])
+
+
+@pytest.mark.parametrize("loaded", ["first guide", "both guides"])
+def test_every_reply_of_every_eval_set_reads_as_one_answer(
+    loaded: str, advisor: Advisor, both_guides: Advisor, replies: list[dict[str, Any]]
+) -> None:
     """No lead-in twice, no template placeholder unasked, one card per section, only the guide's words, within
     the length cap (index.evaluation: 700 characters an ask, +1,100 for a template asked for)."""
+    if loaded == "both guides":
+        advisor = both_guides
+        second = EVAL / "second-guide"
+        replies = all_replies(
+            advisor, [EVAL / f"{n}.jsonl" for n in SETS] + [second / "questions.jsonl", second / "long.jsonl"]
+        )
     check = Readability()
     for reply in replies:
         check.check(reply, list(advisor.guides.values()))
