@@ -40,6 +40,7 @@ MODULES = (
     "chat.js",
     "feedback.js",
     "drafts.js",
+    "plan.js",
     "main.js",
 )
 STYLES = "styles.css"
