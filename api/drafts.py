@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServingDep
 from api.schemas import JSON_BODY_RESPONSES, CitationOut, encodable
-from index.drafts import MAX_CHARS, DraftReport, check_draft, ground_rules, is_grounded, rule_queries
+from index.drafts.check import MAX_CHARS, DraftReport, check_draft, ground_rules, is_grounded, rule_queries
 
 router = APIRouter()
 

@@ -14,14 +14,14 @@ from fastapi.staticfiles import StaticFiles
 from api import docs, drafts, feedback, hardening, pages, routes, widget
 from api.metrics import observing_batches
 from api.pages import STATIC_DIR
+from api.serving.batching import MicroBatcher
+from api.serving.cache import AnswerCache
 from api.settings import Settings, get_settings
-from index.advisor import Advisor
-from index.batching import MicroBatcher
-from index.cache import AnswerCache
-from index.embeddings import Embedder, MiniLMEmbedder
+from index.answer.advisor import Advisor
 from index.errors import AdvisorError
-from index.reader import load_reader
-from index.store import search_one_query_per_thread
+from index.model.embeddings import Embedder, MiniLMEmbedder
+from index.reader.folder import load_reader
+from index.store.folder import search_one_query_per_thread
 
 log = logging.getLogger("advisor")
 

@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from index.content import Guide
-from index.markdown import read_blocks
-from index.reading import split_asks
-from index.retrieval import wants_template
+from index.guides.content import Guide
+from index.guides.markdown import read_blocks
+from index.query.reading import split_asks
+from index.ranking.retrieval import wants_template
 
 MAX_EXCERPT = 800
 ANSWER_CHARS_PER_ASK = 700  # the readability cap: quoted text, lead-ins, markers and the ask's label

@@ -53,9 +53,9 @@ class Context:
 
 def build_rows(ctx: Context, embedder: Any) -> list[Row]:
     from api.settings import Settings
-    from index.build import build_index, chunk_guides, unit_texts
-    from index.content import load_guides
-    from index.reader import current, record_sha256
+    from index.guides.content import load_guides
+    from index.reader.folder import current, record_sha256
+    from index.store.build import build_index, chunk_guides, unit_texts
 
     reader = record_sha256(current(Settings().model_cache_dir)[0])
     report = build_index(CONTENT, ctx.index_dir, embedder, reader_sha256=reader)
@@ -85,8 +85,8 @@ def bare_rows(ctx: Context) -> list[Row]:
     and once with the other question graph, for reference."""
     from api.main import question_encoder
     from api.settings import Settings, usable_cores
-    from index.advisor import Advisor
-    from index.embeddings import MiniLMEmbedder
+    from index.answer.advisor import Advisor
+    from index.model.embeddings import MiniLMEmbedder
 
     settings = Settings()
     other = "fp32" if settings.model_precision == "int8" else "int8"
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
 
     from api.settings import Settings
-    from index.embeddings import MiniLMEmbedder
+    from index.model.embeddings import MiniLMEmbedder
 
     settings = Settings()
     rows: list[Row] = []

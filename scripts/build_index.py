@@ -15,12 +15,12 @@ from tqdm import tqdm
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.settings import get_settings
-from index.build import build_index, is_current
-from index.embeddings import MiniLMEmbedder
 from index.errors import AdvisorError
-from index.model_files import MODEL_NAME, WEIGHTS_SHA256, bundled_model_dir
-from index.onnx_export import ensure_export
-from index.reader import current, ensure_reader, record_sha256
+from index.model.embeddings import MiniLMEmbedder
+from index.model.export import ensure_export
+from index.model.files import MODEL_NAME, WEIGHTS_SHA256, bundled_model_dir
+from index.reader.folder import current, ensure_reader, record_sha256
+from index.store.build import build_index, is_current
 from scripts._cli import Parser, fail
 
 
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         ensure_export(bundled_model_dir(), settings.model_cache_dir)  # the index is built with the fp32 graph
-        # The reader: the question encoder tuned on index/training/ against the served guides, and its models.
+        # The reader: the question encoder tuned on index/reader/training/ against the served guides, and its models.
         print("reader: checking (training takes about two minutes when its inputs changed)…", file=sys.stderr)
         ensure_reader(settings.content_dir, settings.model_cache_dir, settings.model_precision)
         reader = record_sha256(current(settings.model_cache_dir)[0])

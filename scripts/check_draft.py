@@ -17,7 +17,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.drafts import MAX_CHARS
+from index.drafts.check import MAX_CHARS
 from scripts._cli import Parser, link_base, post_json, print_reply, reply_from, server_note
 
 WIDTH = 88
@@ -28,8 +28,8 @@ def check_in_process(text: str) -> dict[str, Any]:
     from api.drafts import DraftCheckResponse
     from api.main import question_encoder
     from api.settings import get_settings
-    from index.advisor import Advisor
-    from index.drafts import check_draft
+    from index.answer.advisor import Advisor
+    from index.drafts.check import check_draft
 
     settings = get_settings()
     advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))

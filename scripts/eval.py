@@ -44,10 +44,10 @@ def in_process_asker(content: Path) -> Ask:
     from api.main import question_encoder
     from api.schemas import AskResponse
     from api.settings import get_settings
-    from index.advisor import Advisor
-    from index.build import build_index
-    from index.embeddings import MiniLMEmbedder
-    from index.reading import Turn
+    from index.answer.advisor import Advisor
+    from index.model.embeddings import MiniLMEmbedder
+    from index.query.reading import Turn
+    from index.store.build import build_index
 
     settings = get_settings()
     folder = Path(tempfile.mkdtemp(prefix="advisor-eval-"))
@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sets = args.set or [DEFAULT_SET]
     content = merged_content(args.content or [ROOT / "content"])
-    from index.content import load_guides
     from index.errors import AdvisorError
+    from index.guides.content import load_guides
 
     try:
         ask = server_asker(args.url) if args.url else in_process_asker(content)

@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.draft_rules import RULES
+from index.drafts.rules import RULES
 from scripts._cli import Parser, fail, read_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,8 +81,8 @@ def in_process_checker() -> Check:
     from api.drafts import DraftCheckResponse
     from api.main import question_encoder
     from api.settings import get_settings
-    from index.advisor import Advisor
-    from index.drafts import check_draft
+    from index.answer.advisor import Advisor
+    from index.drafts.check import check_draft
 
     settings = get_settings()
     advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))

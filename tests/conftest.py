@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app, question_encoder
 from api.settings import Settings
-from index.advisor import Advisor
-from index.build import build_index
-from index.content import Guide, load_guides
-from index.embeddings import MiniLMEmbedder
+from index.answer.advisor import Advisor
+from index.guides.content import Guide, load_guides
+from index.model.embeddings import MiniLMEmbedder
+from index.store.build import build_index
 from scripts._server import docker_command, free_port
 from tests.fakes import HashingEmbedder
 

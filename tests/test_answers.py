@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.schemas import AskResponse
-from index.advisor import Advisor
-from index.answer import AnswerBlock, render
-from index.compose import ANSWER_CHARS, UNIT_MARGIN, RankedUnit, group, select
+from index.answer.advisor import Advisor
+from index.answer.compose import ANSWER_CHARS, UNIT_MARGIN, RankedUnit, group, select
+from index.answer.reply import AnswerBlock, render
 from index.evaluation import Readability
-from index.reading import Turn
-from index.sentences import Unit
+from index.guides.answer_units import Unit
+from index.query.reading import Turn
 from scripts._cli import read_jsonl
 
 EVAL = Path(__file__).parent / "eval"

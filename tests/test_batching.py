@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.serving.batching import BatcherClosedError, MicroBatcher
 from api.settings import Settings
-from index.batching import BatcherClosedError, MicroBatcher
-from index.build import build_index
-from index.embeddings import MiniLMEmbedder
+from index.model.embeddings import MiniLMEmbedder
+from index.store.build import build_index
 from tests.fakes import HashingEmbedder
 
 

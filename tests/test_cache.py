@@ -8,9 +8,9 @@ import cachetools
 import pytest
 from fastapi.testclient import TestClient
 
-from index.advisor import Advisor
-from index.answer import Answer
-from index.cache import AnswerCache, normalize_question
+from api.serving.cache import AnswerCache, normalize_question
+from index.answer.advisor import Advisor
+from index.answer.reply import Answer
 
 BASE = "http://127.0.0.1:8000"
 

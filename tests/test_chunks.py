@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import itertools
 
-from index.chunks import MAX_CHARS, chunk_guide
-from index.content import Guide
-from index.markdown import plain
-from index.sentences import answer_units
+from index.guides.answer_units import answer_units
+from index.guides.chunks import MAX_CHARS, chunk_guide
+from index.guides.content import Guide
+from index.guides.markdown import plain
 
 
 def test_every_chunk_is_verbatim_text_at_its_offsets(guide: Guide) -> None:

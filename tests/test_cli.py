@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build_index
-from index.embeddings import MiniLMEmbedder
+from index.model.embeddings import MiniLMEmbedder
+from index.store.build import build_index
 from tests.conftest import CONTENT, ROOT, free_port
 
 ASK = [sys.executable, str(ROOT / "scripts" / "ask.py")]

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from index.content import content_hash, load_guides
 from index.errors import ContentError
+from index.guides.content import content_hash, load_guides
 
 GOOD = "---\ntitle: A Guide\nslug: a-guide\nsource_url:\nlast_reviewed: 2026-01-31\n---\n\n# A Guide\n\nText.\n"
 

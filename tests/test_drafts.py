@@ -14,10 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.drafts import DraftCheckResponse
-from index.advisor import Advisor
-from index.content import Guide
-from index.draft_rules import RULES
-from index.drafts import MAX_CHARS, MAX_PER_RULE, check_draft, holds_phrase, sentences, template_word_limit
+from index.answer.advisor import Advisor
+from index.drafts.check import MAX_CHARS, MAX_PER_RULE, check_draft, holds_phrase, sentences, template_word_limit
+from index.drafts.rules import RULES
+from index.guides.content import Guide
 from scripts._cli import read_jsonl
 from scripts.eval_drafts import score
 from tests.conftest import CONTENT, ROOT, free_port

@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.build import chunk_guides, embedding_texts
-from index.content import load_guides
-from index.embeddings import RUN_COST_TOKENS, MiniLMEmbedder, SentenceTransformerEmbedder, length_runs
 from index.errors import ModelError
-from index.labelled import TRAINING_DIR
-from index.model_files import DEFAULT_EXPORT_DIR
-from index.onnx_export import Precision, export_path, record_path, verified_export
+from index.guides.content import load_guides
+from index.model.embeddings import RUN_COST_TOKENS, MiniLMEmbedder, SentenceTransformerEmbedder, length_runs
+from index.model.export import Precision, export_path, record_path, verified_export
+from index.model.files import DEFAULT_EXPORT_DIR
+from index.reader.labelled import TRAINING_DIR
+from index.store.build import chunk_guides, embedding_texts
 from scripts._cli import read_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]

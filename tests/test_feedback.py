@@ -18,7 +18,7 @@ from api.feedback_store import SQLITE_FILE, Feedback, FeedbackStore, Vote
 from api.logs import redact
 from api.main import create_app
 from api.settings import Settings
-from index.embeddings import MiniLMEmbedder
+from index.model.embeddings import MiniLMEmbedder
 from tests.conftest import CONTENT, LOOPBACK, free_port
 from tests.fakes import HashingEmbedder
 from tests.test_observability import samples, value

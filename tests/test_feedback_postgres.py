@@ -27,7 +27,7 @@ from api.feedback_store import Base, Feedback, FeedbackStore, Vote, open_engine
 from api.logs import redact
 from api.main import create_app
 from api.settings import Settings
-from index.build import build_index
+from index.store.build import build_index
 from tests.conftest import CONTENT, ROOT
 from tests.fakes import HashingEmbedder
 

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from api.pages import render_guide_html
-from index.build import build_index
-from index.chunks import MAX_CHARS, Chunk, chunk_guide
-from index.content import Guide, load_guides
 from index.errors import ContentError
-from index.markdown import read_blocks
-from index.sentences import answer_units
+from index.guides.answer_units import answer_units
+from index.guides.chunks import MAX_CHARS, Chunk, chunk_guide
+from index.guides.content import Guide, load_guides
+from index.guides.markdown import read_blocks
+from index.store.build import build_index
 from tests.conftest import CONTENT, ROOT
 from tests.fakes import HashingEmbedder
 

@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api.main import create_app
 from api.metrics import count_cache, observe_batch_size
 from api.settings import Settings
-from index.embeddings import MiniLMEmbedder
+from index.model.embeddings import MiniLMEmbedder
 from tests.conftest import CONTENT, LOOPBACK
 from tests.test_limits import client_for, fresh_window, small_app
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.logs import redact
 from api.main import create_app
 from api.settings import Settings
-from index.embeddings import MiniLMEmbedder
+from index.model.embeddings import MiniLMEmbedder
 from tests.conftest import CONTENT
 
 PRIVATE = "my name is Maria Garcia, AAMC ID 12345678, maria.g@example.com, +1 (312) 555-0199: can I email about visa sponsorship?"

@@ -1,7 +1,7 @@
 """Answer quality on the project's own held-out question sets, and verified citations.
 
 The floors sit a little under the measured figures (docs/answer-quality.md) so a regression fails
-CI; nothing fitted or trained ever saw these questions (see index/training/).
+CI; nothing fitted or trained ever saw these questions (see index/reader/training/).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from api.schemas import AskResponse
-from index.advisor import Advisor
+from index.answer.advisor import Advisor
 from index.evaluation import Score, score
-from index.reading import Turn
+from index.query.reading import Turn
 from scripts._cli import read_jsonl
 
 EVAL = Path(__file__).parent / "eval"

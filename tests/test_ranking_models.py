@@ -7,13 +7,13 @@ import dataclasses
 import numpy as np
 import pytest
 
-from index.abstention import CoverageCheck
-from index.actors import agreement, passage_actors, question_actor
-from index.advisor import Advisor
-from index.fitting import refusal_threshold
-from index.linear import calibrated, fit_listwise
-from index.retrieval import Signals
-from index.sentences import answer_units, unit_embed_text
+from index.answer.advisor import Advisor
+from index.guides.answer_units import answer_units, unit_embed_text
+from index.ranking.abstention import CoverageCheck
+from index.ranking.actors import agreement, passage_actors, question_actor
+from index.ranking.linear import calibrated, fit_listwise
+from index.ranking.retrieval import Signals
+from index.reader.fitting import refusal_threshold
 
 
 def test_the_listwise_ranker_puts_the_right_candidate_first() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from index.advisor import Advisor
+from index.answer.advisor import Advisor
 from index.evaluation import holds
-from index.reading import Turn, is_follow_up, read, split_asks
+from index.query.reading import Turn, is_follow_up, read, split_asks
 from scripts._cli import read_jsonl
 
 EVAL = Path(__file__).parent / "eval"

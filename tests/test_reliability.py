@@ -21,12 +21,12 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from index.advisor import Advisor
-from index.build import build_index
-from index.embeddings import MiniLMEmbedder
-from index.fitting import blank_models
-from index.linear import LinearModel
-from index.store import CHUNKS_FILE, CURRENT_LINK, MANIFEST_FILE, VECTORS_FILE
+from index.answer.advisor import Advisor
+from index.model.embeddings import MiniLMEmbedder
+from index.ranking.linear import LinearModel
+from index.reader.fitting import blank_models
+from index.store.build import build_index
+from index.store.folder import CHUNKS_FILE, CURRENT_LINK, MANIFEST_FILE, VECTORS_FILE
 from tests.conftest import CONTENT, ROOT, docker_command, free_port
 from tests.fakes import HashingEmbedder
 
@@ -188,11 +188,11 @@ SLOW_SAVE = """
 import sys, time
 from pathlib import Path
 sys.path.insert(0, ".")
-import index.store
-from index.build import build_index
+import index.store.folder
+from index.store.build import build_index
 from tests.fakes import HashingEmbedder
 
-index.store._fsync = lambda path: time.sleep(60)  # hold the build inside save_index, files half written
+index.store.folder._fsync = lambda path: time.sleep(60)  # hold the build inside save_index, files half written
 build_index(Path(sys.argv[1]), Path(sys.argv[2]), HashingEmbedder())
 """
 
@@ -227,7 +227,7 @@ def test_nothing_is_unpickled() -> None:
 
 
 def test_the_model_and_the_index_are_in_formats_that_cannot_run_code(index_dir: Path) -> None:
-    from index.model_files import bundled_model_dir
+    from index.model.files import bundled_model_dir
 
     pickled = [".bin", ".pt", ".pth", ".pkl", ".pickle", ".joblib", ".ckpt"]
     assert [p.name for p in bundled_model_dir().rglob("*") if p.suffix in pickled] == []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.advisor import Advisor
-from index.spelling import SpellingRepair, edit_distance
+from index.answer.advisor import Advisor
+from index.query.spelling import SpellingRepair, edit_distance
 
 GUIDE_WORDS = ["email", "experience", "reach", "interview", "observerships", "program", "programs", "done", "what"]
 ENGLISH = ["watch", "can", "the", "about", "after", "match"]

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from index.advisor import Advisor
-from index.build import build_index, is_current
-from index.content import content_hash, load_guides
+from index.answer.advisor import Advisor
 from index.errors import IndexInvalidError, IndexMissingError
-from index.fitting import blank_models
-from index.store import CURRENT_LINK, MANIFEST_FILE, UNITS_FILE, VECTORS_FILE, load_index, read_manifest
+from index.guides.content import content_hash, load_guides
+from index.reader.fitting import blank_models
+from index.store.build import build_index, is_current
+from index.store.folder import CURRENT_LINK, MANIFEST_FILE, UNITS_FILE, VECTORS_FILE, load_index, read_manifest
 from tests.fakes import HashingEmbedder
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from index.chunks import chunk_guide
-from index.content import load_guides
-from index.drafts import sentences
-from index.sentences import answer_units
+from index.drafts.check import sentences
+from index.guides.answer_units import answer_units
+from index.guides.chunks import chunk_guide
+from index.guides.content import load_guides
 
 FRONT = "---\ntitle: T\nslug: t\nsource_url:\nlast_reviewed: 2026-01-31\n---\n\n# T\n\n## S\n\n"
 PARAGRAPHS = [

@@ -8,9 +8,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from index.advisor import Advisor
-from index.drafts import check_draft
-from index.reading import Turn
+from index.answer.advisor import Advisor
+from index.drafts.check import check_draft
+from index.query.reading import Turn
 
 BASE = "http://advisor.test"
 QUESTIONS = [

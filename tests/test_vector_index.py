@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import store
-from index.advisor import Advisor
-from index.build import build_index
-from index.fitting import blank_models
-from index.store import HNSW_EF_SEARCH, VectorIndex, read_manifest
+from index.answer.advisor import Advisor
+from index.reader.fitting import blank_models
+from index.store import folder as store
+from index.store.build import build_index
+from index.store.folder import HNSW_EF_SEARCH, VectorIndex, read_manifest
 from tests.fakes import HashingEmbedder
 
 DIM = 384

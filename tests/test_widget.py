@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import Settings
 from api.widget import WIDGET_JS
-from index.embeddings import MiniLMEmbedder
+from index.model.embeddings import MiniLMEmbedder
 from tests.conftest import CONTENT
 
 GUIDE = "pre-match-communication-pmr-non-us-img"

@@ -9,7 +9,7 @@ answer it: a softmax over every passage and over every sentence of the guides, w
 gold phrase as positives (Karpukhin et al. 2020, DPR, with the passage side frozen). Its word
 embeddings stay frozen (half the weights, none of what is learned here, and most of the time).
 
-Run as `python -m index.tuning CONTENT_DIR OUT_DIR PRECISION` (index/reader.py does, in a child
+Run as `python -m index.reader.tuning CONTENT_DIR OUT_DIR PRECISION` (index/reader/folder.py does, in a child
 process, so that only the build imports torch). Seeded; on one machine two runs give the same weights.
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from index.labelled import LabelledAsk, answered_by
+from index.reader.labelled import LabelledAsk, answered_by
 
 SEED = 13
 EPOCHS = 2
@@ -144,7 +144,7 @@ def train(model_dir: Path, out_dir: Path, data: list[Example], passage_vectors: 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 3:
-        print("usage: python -m index.tuning CONTENT_DIR OUT_DIR PRECISION", file=sys.stderr)
+        print("usage: python -m index.reader.tuning CONTENT_DIR OUT_DIR PRECISION", file=sys.stderr)
         return 2
     import logging
     import warnings
@@ -152,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
     from index.errors import AdvisorError
-    from index.reader import make_reader
+    from index.reader.folder import make_reader
 
     try:
         record = make_reader(Path(args[0]), Path(args[1]), args[2])  # type: ignore[arg-type]

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from index.chunks import Chunk
-from index.markdown import plain
+from index.guides.chunks import Chunk
+from index.guides.markdown import plain
 
 Actor = Literal["program", "applicant"]
 

@@ -15,12 +15,12 @@ from typing import get_args
 import bm25s
 import numpy as np
 
-from index.actors import Actor, agreement, passage_actors, question_actor
-from index.chunks import Chunk
-from index.linear import LinearModel
-from index.sentences import Unit, answer_units
-from index.store import VectorIndex
-from index.vocabulary import terms
+from index.guides.answer_units import Unit, answer_units
+from index.guides.chunks import Chunk
+from index.query.vocabulary import terms
+from index.ranking.actors import Actor, agreement, passage_actors, question_actor
+from index.ranking.linear import LinearModel
+from index.store.folder import VectorIndex
 
 RRF_K = 10
 LEXICAL_WEIGHT = 0.25  # closeness: the share of the question's words a sentence holds, beside its cosine
@@ -73,7 +73,7 @@ class Retriever:
         ranker: LinearModel,
         unanswered: np.ndarray | None = None,
     ) -> None:
-        """`unanswered`: the reader's vector for questions no sentence of the guides answers (index/tuning.py)."""
+        """`unanswered`: the reader's vector for questions no sentence of the guides answers (index/reader/tuning.py)."""
         if len(chunks) != vectors.size:
             raise ValueError("chunks and vectors differ in number")
         if ranker.features != FEATURES:

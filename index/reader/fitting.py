@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from index import abstention, retrieval
-from index.advisor import Advisor
-from index.labelled import LabelledAsk, answered_by
-from index.linear import LinearModel, calibrated, fit_listwise, fit_logistic
+from index.answer.advisor import Advisor
+from index.ranking import abstention, retrieval
+from index.ranking.linear import LinearModel, calibrated, fit_listwise, fit_logistic
+from index.reader.labelled import LabelledAsk, answered_by
 
 FOLDS = 5
 MAX_FALSE_REFUSALS = 0.03

@@ -12,7 +12,7 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 WEIGHTS_FILE = "model.safetensors"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 # Where the ONNX export of the weights is kept (made by `make index`, or on first use).
-DEFAULT_EXPORT_DIR = Path(__file__).resolve().parents[1] / "build" / "model"
+DEFAULT_EXPORT_DIR = Path(__file__).resolve().parents[2] / "build" / "model"
 
 
 def bundled_model_dir() -> Path:

@@ -14,7 +14,7 @@ cosine of 0.99 to the reference's, and no eval metric moves by more than a quest
 (README, "Performance"). One scale per tensor, the default, lost too much (cosine 0.96, a
 different top passage for a fifth of questions). Indexes are always built with the float graph.
 
-`python -m index.onnx_export MODEL_DIR CACHE_DIR` makes both graphs in a child process, so
+`python -m index.model.export MODEL_DIR CACHE_DIR` makes both graphs in a child process, so
 the process that asked never imports torch.
 """
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from index.errors import ModelError
-from index.model_files import MODEL_NAME, WEIGHTS_SHA256, file_sha256, verify_weights
+from index.model.files import MODEL_NAME, WEIGHTS_SHA256, file_sha256, verify_weights
 
 EXPORT_FORMAT = 2
 OPSET = 17
@@ -87,8 +87,8 @@ def ensure_export(
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
-            [sys.executable, "-m", "index.onnx_export", str(model_dir), str(cache_dir), weights_sha256],
-            cwd=Path(__file__).resolve().parents[1],
+            [sys.executable, "-m", "index.model.export", str(model_dir), str(cache_dir), weights_sha256],
+            cwd=Path(__file__).resolve().parents[2],
             capture_output=True,
             text=True,
             timeout=EXPORT_TIMEOUT_S,
@@ -173,7 +173,7 @@ def export_both(model_dir: Path, cache_dir: Path, weights_sha256: str = WEIGHTS_
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) not in (2, 3):
-        print("usage: python -m index.onnx_export MODEL_DIR CACHE_DIR [WEIGHTS_SHA256]", file=sys.stderr)
+        print("usage: python -m index.model.export MODEL_DIR CACHE_DIR [WEIGHTS_SHA256]", file=sys.stderr)
         return 2
     import logging
     import warnings

@@ -11,7 +11,7 @@ import threading
 
 from cachetools import LRUCache
 
-from index.answer import Answer
+from index.answer.reply import Answer
 
 Key = tuple[str, int, str]
 

@@ -19,9 +19,9 @@ from typing import Any
 import faiss
 import numpy as np
 
-from index.chunks import Chunk
 from index.errors import IndexInvalidError, IndexMissingError
-from index.model_files import file_sha256
+from index.guides.chunks import Chunk
+from index.model.files import file_sha256
 
 FORMAT_VERSION = 3  # 3: the manifest names its reader
 VECTORS_FILE = "vectors.faiss"
@@ -48,7 +48,9 @@ class Manifest:
     index_type: str
     build_time: str
     build_seconds: float
-    reader_sha256: str  # the reader (index/reader.py) whose question encoder and models serve this index; "" none
+    reader_sha256: (
+        str  # the reader (index/reader/folder.py) whose question encoder and models serve this index; "" none
+    )
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Manifest:

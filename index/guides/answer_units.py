@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.chunks import Chunk
-from index.markdown import ITEM_MARKER, plain, read_blocks, row_text
+from index.guides.chunks import Chunk
+from index.guides.markdown import ITEM_MARKER, plain, read_blocks, row_text
 from index.text import sentence_spans
 
 

@@ -1,6 +1,6 @@
 """Checks an applicant's email draft against what the guide warns against, citing the guide for each finding.
 
-The rules (index/draft_rules.py) are patterns over the draft's sentences; the passages each rule
+The rules (index/drafts/rules.py) are patterns over the draft's sentences; the passages each rule
 rests on are found once per Advisor by its own retrieval, and kept only when they hold the rule's
 guide phrase, so a finding never cites a passage that does not say what it claims.
 """
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.advisor import Advisor
-from index.answer import Citation, cite, passages
-from index.content import Guide
-from index.draft_rules import (
+from index.answer.advisor import Advisor
+from index.answer.reply import Citation, cite, passages
+from index.drafts.own_text import own_text
+from index.drafts.rules import (
     FORMAL_GREETING,
     LENGTH,
     RULES,
@@ -31,8 +31,8 @@ from index.draft_rules import (
     Rule,
     Severity,
 )
-from index.draft_text import own_text
-from index.retrieval import Hit
+from index.guides.content import Guide
+from index.ranking.retrieval import Hit
 from index.text import sentence_spans
 
 CITED_PASSAGES = 2
@@ -198,7 +198,7 @@ def summarize(findings: list[Finding], count: int, capped: bool = False) -> str:
 
 
 def check_draft(text: str, advisor: Advisor, base_url: str) -> DraftReport:
-    """The findings on the applicant's own text (index/draft_text.py), each quoting the draft as typed."""
+    """The findings on the applicant's own text (index/drafts/own_text.py), each quoting the draft as typed."""
     grounding = _grounding(advisor)
     draft = own_text(text)
     spans = sentences(draft.checked)

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from index.chunks import Chunk
-from index.content import Guide
-from index.retrieval import Hit
+from index.guides.chunks import Chunk
+from index.guides.content import Guide
+from index.ranking.retrieval import Hit
 
 BlockKind = Literal["text", "list", "template"]
 REFUSAL = "The guide doesn't answer that."

@@ -18,9 +18,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from index.linear import LinearModel
-from index.retrieval import Retriever, Signals, closeness
-from index.vocabulary import terms
+from index.query.vocabulary import terms
+from index.ranking.linear import LinearModel
+from index.ranking.retrieval import Retriever, Signals, closeness
 
 EVIDENCE_CHUNKS = 3
 FACT_CHUNKS = 2  # a fact asked is looked for in the best sentences of the best passages

@@ -4,9 +4,9 @@ check fitted to it; made by `make index` from checked inputs, verified before ev
 A reader lives in `MODEL_CACHE_DIR/reader-<inputs>/`: the fine-tuned model (safetensors, tokenizer,
 config), its ONNX graphs (fp32 and int8, each with its export record), `models.json`, and `record.json`
 naming the sha256 of every input and output. `reader.json` beside them names the current one. The
-inputs' hash covers the training questions as read (index/labelled.py), the guides' passages and
+inputs' hash covers the training questions as read (index/reader/labelled.py), the guides' passages and
 sentences they are trained against, the bundled model's weights, the hyperparameters and the
-precision the models are fitted for; when it changes, `ensure_reader` trains anew (index/tuning.py,
+precision the models are fitted for; when it changes, `ensure_reader` trains anew (index/reader/tuning.py,
 about two minutes on two cores). Index manifests name the reader they were built for, and an Advisor
 refuses an index built for another.
 """
@@ -25,17 +25,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index import tuning
-from index.build import build_index, chunk_guides, embedding_texts, texts_hash
-from index.content import content_hash, load_guides
-from index.embeddings import MiniLMEmbedder
 from index.errors import ModelError
-from index.labelled import TRAINING_DIR, LabelledAsk, for_calibration, labelled_asks
-from index.linear import load_models, save_models
-from index.model_files import WEIGHTS_FILE, WEIGHTS_SHA256, bundled_model_dir, file_sha256
-from index.onnx_export import Precision, export_both
+from index.guides.content import content_hash, load_guides
+from index.model.embeddings import MiniLMEmbedder
+from index.model.export import Precision, export_both
+from index.model.files import WEIGHTS_FILE, WEIGHTS_SHA256, bundled_model_dir, file_sha256
+from index.ranking.linear import load_models, save_models
+from index.reader import tuning
+from index.reader.labelled import TRAINING_DIR, LabelledAsk, for_calibration, labelled_asks
+from index.store.build import build_index, chunk_guides, embedding_texts, texts_hash
 
-READER_FORMAT = 1  # raise it when index/tuning.py or index/fitting.py learn differently
+READER_FORMAT = 1  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
 POINTER = "reader.json"
 RECORD = "record.json"
 MODELS = "models.json"
@@ -132,8 +132,8 @@ def ensure_reader(content_dir: Path, cache_dir: Path, precision: Precision = "in
         cache_dir.mkdir(parents=True, exist_ok=True)
         try:
             done = subprocess.run(
-                [sys.executable, "-m", "index.tuning", str(content_dir), str(cache_dir), precision],
-                cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
+                [sys.executable, "-m", "index.reader.tuning", str(content_dir), str(cache_dir), precision],
+                cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True,
                 timeout=TRAINING_TIMEOUT_S, check=False,
             )  # fmt: skip
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -154,8 +154,8 @@ def _point_to(cache_dir: Path, folder: Path) -> None:
 
 def make_reader(content_dir: Path, cache_dir: Path, precision: Precision) -> ReaderRecord:
     """Train, export and fit a reader for these inputs into `cache_dir/reader-<inputs>/` (imports torch)."""
-    from index.advisor import Advisor
-    from index.fitting import blank_models, fit
+    from index.answer.advisor import Advisor
+    from index.reader.fitting import blank_models, fit
 
     inputs = training_inputs(content_dir, precision)
     folder = cache_dir / f"reader-{inputs.sha256[:16]}"

@@ -14,10 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.abstention import CoverageCheck, Verdict
-from index.answer import Answer, AnswerBlock, cite, refusal, render
-from index.build import embedding_texts, texts_hash
-from index.compose import (
+from index.answer.compose import (
     ANSWER_PASSAGES,
     SectionCitations,
     group,
@@ -27,19 +24,22 @@ from index.compose import (
     template_block,
     template_span,
 )
-from index.content import Guide, content_hash, load_guides
-from index.embeddings import Embedder
+from index.answer.reply import Answer, AnswerBlock, cite, refusal, render
 from index.errors import IndexInvalidError, ModelError
-from index.linear import LinearModel, load_models, load_vectors
-from index.model_files import english_words
-from index.reading import Reading, Turn, read
-from index.retrieval import Hit, Retriever, wants_template
-from index.sentences import Unit
-from index.spelling import SpellingRepair
-from index.store import Manifest, load_index
-from index.suggestions import faq_questions, section_title
+from index.guides.answer_units import Unit
+from index.guides.content import Guide, content_hash, load_guides
+from index.guides.suggestions import faq_questions, section_title
+from index.model.embeddings import Embedder
+from index.model.files import english_words
+from index.query.reading import Reading, Turn, read
+from index.query.spelling import SpellingRepair
+from index.query.vocabulary import expand_for_embedding, terms
+from index.ranking.abstention import CoverageCheck, Verdict
+from index.ranking.linear import LinearModel, load_models, load_vectors
+from index.ranking.retrieval import Hit, Retriever, wants_template
+from index.store.build import embedding_texts, texts_hash
+from index.store.folder import Manifest, load_index
 from index.text import matching, question_text
-from index.vocabulary import expand_for_embedding, terms
 
 NEAREST_SECTIONS = 3
 NEAREST_MIN_SIMILARITY = 0.3  # a refusal names only sections with a sentence at least this close in meaning
@@ -79,7 +79,7 @@ class Advisor:
         """The Advisor over the index at `index_root` for the guides in `content_dir`, asking with `embedder`.
 
         `models` (the ranker and the abstention check) and the reader's `unanswered` vector default to those
-        saved with the reader the embedder comes from (index/reader.py); ModelError when it has none."""
+        saved with the reader the embedder comes from (index/reader/folder.py); ModelError when it has none."""
         guides = load_guides(content_dir)
         stored = load_index(
             index_root, model_name=embedder.name, weights_sha256=embedder.weights_sha256,

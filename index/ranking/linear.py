@@ -101,7 +101,7 @@ def calibrated(model: LinearModel, x: np.ndarray, y: np.ndarray) -> LinearModel:
 
 
 def load_models(path: Path) -> dict[str, LinearModel]:
-    """The fitted models saved at `path` (made by `make index` beside the reader, index/reader.py)."""
+    """The fitted models saved at `path` (made by `make index` beside the reader, index/reader/folder.py)."""
     try:
         data = json.loads(path.read_text("utf-8"))
         return {name: LinearModel.from_json(model) for name, model in data["models"].items()}

@@ -10,7 +10,8 @@ from typing import Protocol
 import numpy as np
 
 from index.errors import ModelError
-from index.model_files import (
+from index.model.export import INPUTS, OUTPUT, Precision, ensure_export
+from index.model.files import (
     DEFAULT_EXPORT_DIR,
     MODEL_NAME,
     WEIGHTS_SHA256,
@@ -18,7 +19,6 @@ from index.model_files import (
     max_seq_length,
     verify_weights,
 )
-from index.onnx_export import INPUTS, OUTPUT, Precision, ensure_export
 
 
 class Embedder(Protocol):
@@ -32,17 +32,17 @@ class Embedder(Protocol):
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 in ONNX Runtime on the CPU: the serving encoder (see index/onnx_export.py).
+    """all-MiniLM-L6-v2 in ONNX Runtime on the CPU: the serving encoder (see index/model/export.py).
 
     Texts are tokenised as sentence-transformers does (stripped, truncated at the model's
     max_seq_length) and pooled the same way; its vectors match the reference encoder's to about 1e-7.
     A batch is split into runs of similar length, since every padded token costs what a real one does.
-    `precision="int8"` runs the quantized graph instead (see index/onnx_export.py): for questions, not indexes.
+    `precision="int8"` runs the quantized graph instead (see index/model/export.py): for questions, not indexes.
     """
 
     name = MODEL_NAME
     weights_sha256 = WEIGHTS_SHA256  # the model whose vector space it encodes into (the index's)
-    reader_sha256 = ""  # for the question encoder fine-tuned from it: the reader's record (index/reader.py)
+    reader_sha256 = ""  # for the question encoder fine-tuned from it: the reader's record (index/reader/folder.py)
     models_file: Path | None = None  # the ranker and abstention check fitted to this encoder
 
     def __init__(

@@ -14,11 +14,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from index.answer import AnswerBlock, Cited
-from index.chunks import MAX_CHARS, Chunk
-from index.retrieval import Hit, Retriever, closeness
-from index.sentences import Unit
-from index.vocabulary import terms
+from index.answer.reply import AnswerBlock, Cited
+from index.guides.answer_units import Unit
+from index.guides.chunks import MAX_CHARS, Chunk
+from index.query.vocabulary import terms
+from index.ranking.retrieval import Hit, Retriever, closeness
 
 ANSWER_UNITS = 5  # chosen on fit.jsonl and the written training sets (4: -1 to -2 answer_hit on each)
 ANSWER_CHARS = 480  # quoted characters per ask, a lead-in counted once

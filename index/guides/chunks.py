@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from index.content import Guide
-from index.markdown import AnchorNamer, Block, holds_payload, plain, read_blocks
+from index.guides.content import Guide
+from index.guides.markdown import AnchorNamer, Block, holds_payload, plain, read_blocks
 from index.text import sentence_spans
 
 ChunkKind = Literal["text", "faq", "template"]

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from index.vocabulary import terms
+from index.query.vocabulary import terms
 
 MAX_TURNS = 10
 MAX_TURN_CHARS = 2000

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from index.chunks import Chunk, chunk_guide
-from index.content import Guide, content_hash, load_guides
-from index.embeddings import Embedder
 from index.errors import AdvisorError, ContentError
-from index.sentences import answer_units, unit_embed_text
-from index.store import VectorIndex, read_manifest, save_index
+from index.guides.answer_units import answer_units, unit_embed_text
+from index.guides.chunks import Chunk, chunk_guide
+from index.guides.content import Guide, content_hash, load_guides
+from index.model.embeddings import Embedder
+from index.store.folder import VectorIndex, read_manifest, save_index
 
 Progress = Callable[[int, int], None]
 BATCH = 64
