@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SLUG = "pre-match-communication-pmr-non-us-img"
 SOURCE_PATH = REPO_ROOT / ".." / "shared" / "guide-source" / f"{SLUG}.txt"
 MARKDOWN_PATH = REPO_ROOT / "content" / f"{SLUG}.md"

@@ -12,7 +12,7 @@ from index.evaluation import holds
 from index.query.reading import Turn, is_follow_up, read, split_asks
 from scripts._cli import read_jsonl
 
-EVAL = Path(__file__).parent / "eval"
+EVAL = Path(__file__).resolve().parents[2] / "eval"
 FOLLOW_UPS = read_jsonl(EVAL / "followups.jsonl")
 
 

@@ -18,7 +18,7 @@ from index.guides.answer_units import Unit
 from index.query.reading import Turn
 from scripts._cli import read_jsonl
 
-EVAL = Path(__file__).parent / "eval"
+EVAL = Path(__file__).resolve().parents[2] / "eval"
 SETS = ("questions", "probes", "long", "multipart", "history", "templates", "followups")
 
 

@@ -27,7 +27,7 @@ import pytest
 import redis
 
 from scripts._server import server
-from tests.test_limits import fresh_window
+from tests.api.test_limits import fresh_window
 
 WINDOW_S = 180  # 3 requests at 1 a minute
 

@@ -19,7 +19,7 @@ from index.reader.labelled import TRAINING_DIR
 from index.store.build import chunk_guides, embedding_texts
 from scripts._cli import read_jsonl
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.model

@@ -125,7 +125,7 @@ def test_the_api_sets_no_cookies(client: TestClient) -> None:
 
 
 def test_the_widget_sends_no_cookies() -> None:
-    script = (Path(__file__).resolve().parents[1] / "api" / "static" / "widget.js").read_text("utf-8")
+    script = (Path(__file__).resolve().parents[2] / "api" / "static" / "widget.js").read_text("utf-8")
     calls = re.findall(r"fetch\([^;]*", script)
     assert calls and all('credentials: "omit"' in call for call in calls)
     assert "document.cookie" not in script

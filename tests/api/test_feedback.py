@@ -1,4 +1,4 @@
-"""POST /api/feedback against a real SQLite file (scripts/report.py over what it stored: tests/test_report.py)."""
+"""POST /api/feedback against a real SQLite file (scripts/report.py over what it stored: tests/scripts/test_report.py)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from api.logs import redact
 from api.main import create_app
 from api.settings import Settings
 from index.model.embeddings import MiniLMEmbedder
+from tests.api.test_observability import samples, value
 from tests.conftest import CONTENT, LOOPBACK, free_port
 from tests.fakes import HashingEmbedder
-from tests.test_observability import samples, value
 
 VISA = "can I email about visa sponsorship before interviews"
 OFF_TOPIC = "what's the best pizza in Chicago?"

@@ -17,7 +17,7 @@ from index.evaluation import Score, score
 from index.query.reading import Turn
 from scripts._cli import read_jsonl
 
-EVAL = Path(__file__).parent / "eval"
+EVAL = Path(__file__).resolve().parents[2] / "eval"
 FLOORS: dict[str, dict[str, float]] = {
     "questions": {"hit@1": 0.67, "hit@3": 0.87, "mrr@5": 0.76, "answer_hit": 0.79, "abstain": 0.66},
     "long": {"hit@1": 0.57, "hit@3": 0.72, "answer_hit": 0.63, "abstain": 0.3, "parts_answered": 0.55},
