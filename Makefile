@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 index: $(STAMP)
-	$(BIN)/python scripts/build_index.py --if-stale
+	$(BIN)/python -m scripts.build_index --if-stale
 
 serve: index
 	$(BIN)/uvicorn --factory api.main:app_factory --host $(HOST) --port $(PORT) --no-access-log
@@ -36,13 +36,13 @@ FIRST := $(foreach s,questions probes long multipart history templates followups
          $(if $(wildcard ../shared/eval/dev.jsonl),--set ../shared/eval/dev.jsonl)
 SECOND := --set tests/eval/second-guide/questions.jsonl --set tests/eval/second-guide/long.jsonl
 eval: index
-	$(BIN)/python scripts/eval.py $(FIRST) $(EVAL_ARGS)
-	$(BIN)/python scripts/eval.py --content content --content tests/eval/second-guide/content $(FIRST) $(SECOND) $(EVAL_ARGS)
-	$(BIN)/python scripts/eval.py --content tests/eval/second-guide/content $(SECOND) $(EVAL_ARGS)
+	$(BIN)/python -m scripts.eval $(FIRST) $(EVAL_ARGS)
+	$(BIN)/python -m scripts.eval --content content --content tests/eval/second-guide/content $(FIRST) $(SECOND) $(EVAL_ARGS)
+	$(BIN)/python -m scripts.eval --content tests/eval/second-guide/content $(SECOND) $(EVAL_ARGS)
 
 # The real server on a free loopback port, driven over HTTP; one table (BENCH_ARGS=--quick for a smoke run).
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 
 # Debian's Chromium for tests/browser (Playwright drives it; `playwright install` is never needed).
 browser:

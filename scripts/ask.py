@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Ask the Advisor a question from the command line.
 
-Usage: scripts/ask.py [--json] [--top-k N] [--url URL] "question"
+Usage: python -m scripts.ask [--json] [--top-k N] [--url URL] "question"
 
 In-process by default (loads the model and index); with --url, or ADVISOR_URL set,
 it asks a running server instead and loads no model.
@@ -16,10 +15,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.schemas import QUESTION_MAX, TOP_K_MAX, AskResponse
 from scripts._cli import Parser, link_base, post_json, print_reply, reply_from, server_note
@@ -61,7 +57,10 @@ def render(reply: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="ask.py", description="Ask the Advisor a question; it answers from the guides with citations.")
+    parser = Parser(
+        prog="python -m scripts.ask",
+        description="Ask the Advisor a question; it answers from the guides with citations.",
+    )
     parser.add_argument("question", nargs="+", help="the question (quote it, or pass it as several words)")
     parser.add_argument("--json", action="store_true", help="print exactly the API's JSON")
     parser.add_argument("--top-k", type=int, default=3, help=f"citations to show, 1-{TOP_K_MAX} (default 3)")

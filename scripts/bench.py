@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """How fast the Advisor answers, and how far that is from the cost of the work itself.
 
-Usage: scripts/bench.py [--json] [--quick] [--skip SECTION ...]
+Usage: python -m scripts.bench [--json] [--quick] [--skip SECTION ...]
 
 Starts the real server (the Dockerfile's CMD on a free loopback port), drives it over HTTP with
 bounded request counts and durations, measures the same work in this process without HTTP (the
@@ -25,8 +24,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scripts._bench_questions import QUESTIONS, Questions
 from scripts._bench_scale import one_search_thread, scale_rows
@@ -286,7 +283,9 @@ def worker_rows(ctx: Context) -> list[Row]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="bench.py", description="Benchmark the Advisor over loopback HTTP and in-process.")
+    parser = Parser(
+        prog="python -m scripts.bench", description="Benchmark the Advisor over loopback HTTP and in-process."
+    )
     parser.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
     parser.add_argument("--quick", action="store_true", help="fewer requests and no 100k index (a smoke run)")
     parser.add_argument("--skip", nargs="*", default=[], choices=SECTIONS, help="sections to leave out")

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Build the FAISS index from the guides in the content folder.
 
-Usage: scripts/build_index.py [--content DIR] [--out DIR] [--if-stale]
+Usage: python -m scripts.build_index [--content DIR] [--out DIR] [--if-stale]
 """
 
 from __future__ import annotations
@@ -11,8 +10,6 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from tqdm import tqdm
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.settings import get_settings
 from index.errors import AdvisorError
@@ -55,7 +52,7 @@ class Progress:
 
 def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
-    parser = Parser(prog="build_index.py", description="Build the Advisor's index from Markdown guides.")
+    parser = Parser(prog="python -m scripts.build_index", description="Build the Advisor's index from Markdown guides.")
     parser.add_argument("--content", type=Path, default=settings.content_dir, help="folder of guide .md files")
     parser.add_argument("--out", type=Path, default=settings.index_dir, help="index folder (default: build/index)")
     parser.add_argument("--if-stale", action="store_true", help="build only when content or model changed")

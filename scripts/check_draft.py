@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Check an email draft to a program against the guide's advice.
 
-Usage: scripts/check_draft.py [--json] [--url URL] [FILE | -]
+Usage: python -m scripts.check_draft [--json] [--url URL] [FILE | -]
 
 Reads the draft from FILE, or from stdin with "-" or no FILE. In-process by default (loads the
 model and index); with --url, or ADVISOR_URL set, it asks a running server and loads no model.
@@ -14,8 +13,6 @@ import sys
 import textwrap
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.drafts.check import MAX_CHARS
 from scripts._cli import Parser, link_base, post_json, print_reply, reply_from, server_note
@@ -69,7 +66,8 @@ def read_draft(source: str | None, parser: Parser) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(
-        prog="check_draft.py", description="Check an email draft against the guide's advice, with citations."
+        prog="python -m scripts.check_draft",
+        description="Check an email draft against the guide's advice, with citations.",
     )
     parser.add_argument("file", nargs="?", help='the draft, a UTF-8 text file ("-" or nothing: read stdin)')
     parser.add_argument("--json", action="store_true", help="print exactly the API's JSON")

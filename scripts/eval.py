@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Score the Advisor on a question set: hit@1, hit@3, mrr@5, answer_hit, abstention.
 
-Usage: scripts/eval.py [--set FILE ...] [--content DIR] [--url URL] [--show-misses] [--json]
+Usage: python -m scripts.eval [--set FILE ...] [--content DIR] [--url URL] [--show-misses] [--json]
 
 In-process by default, on an index built for --content into a temporary folder (the
 served index is left alone); with --url it scores a running server instead. The
@@ -18,8 +17,6 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.evaluation import Ask, Readability, score
 from scripts._cli import Parser, fail, read_jsonl
@@ -70,7 +67,7 @@ def server_asker(url: str) -> Ask:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="eval.py", description="Score the Advisor on question sets.")
+    parser = Parser(prog="python -m scripts.eval", description="Score the Advisor on question sets.")
     parser.add_argument("--set", type=Path, action="append", help=f"JSONL question set (default {DEFAULT_SET})")
     parser.add_argument(
         "--content", type=Path, action="append", help="folder of guides to index, repeatable (default content/)"

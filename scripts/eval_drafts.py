@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Score the email-draft check on a set of drafts with their expected findings.
 
-Usage: scripts/eval_drafts.py [--set FILE] [--url URL] [--show-misses] [--json]
+Usage: python -m scripts.eval_drafts [--set FILE] [--url URL] [--show-misses] [--json]
 
 Each line of the set is {"id", "text", "expected": [rule, ...]}. A rule counts once per draft:
 fired and expected is a true positive, fired only a false positive, expected only a false negative.
@@ -17,8 +16,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.drafts.rules import RULES
 from scripts._cli import Parser, fail, read_jsonl
@@ -100,7 +97,9 @@ def render(result: DraftScore) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="eval_drafts.py", description="Precision and recall of the email-draft check, per rule.")
+    parser = Parser(
+        prog="python -m scripts.eval_drafts", description="Precision and recall of the email-draft check, per rule."
+    )
     parser.add_argument("--set", type=Path, default=DEFAULT_SET, help=f"JSONL draft set (default {DEFAULT_SET.name})")
     parser.add_argument("--url", help="score a running server instead")
     parser.add_argument("--show-misses", action="store_true", help="print every miss and false alarm")

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import Settings
 from index.model.embeddings import MiniLMEmbedder
-from tests.conftest import CONTENT
+from tests.helpers import CONTENT
 
 VISA = "can I email about visa sponsorship before interviews"
 

@@ -20,8 +20,8 @@ from api.main import create_app
 from api.settings import Settings
 from index.model.embeddings import MiniLMEmbedder
 from tests.api.test_observability import samples, value
-from tests.conftest import CONTENT, LOOPBACK, free_port
 from tests.fakes import HashingEmbedder
+from tests.helpers import CONTENT, LOOPBACK, free_port
 
 VISA = "can I email about visa sponsorship before interviews"
 OFF_TOPIC = "what's the best pizza in Chicago?"

@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -28,8 +27,8 @@ from api.logs import redact
 from api.main import create_app
 from api.settings import Settings
 from index.store.build import build_index
-from tests.conftest import CONTENT, ROOT
 from tests.fakes import HashingEmbedder
+from tests.helpers import CONTENT, ROOT, script
 
 GUIDE = "pre-match-communication-pmr-non-us-img"
 
@@ -112,7 +111,8 @@ def test_report_reads_postgresql(client: TestClient, database_url: str) -> None:
     store.add(Vote("not_helpful", False, [], [], [], "v1", "a [email] question the guide lacks"))
     store.close()
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "report.py"), "--json", "--database-url", database_url],
+        [*script("report"), "--json", "--database-url", database_url],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from api import hardening
 from api.ratelimit import client_key, parse_networks, window_seconds
 from api.settings import Settings
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 
 def fresh_window(seconds: float) -> None:

@@ -14,7 +14,7 @@ from api.metrics import count_cache, observe_batch_size
 from api.settings import Settings
 from index.model.embeddings import MiniLMEmbedder
 from tests.api.test_limits import client_for, fresh_window, small_app
-from tests.conftest import CONTENT, LOOPBACK
+from tests.helpers import CONTENT, LOOPBACK
 
 
 def samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:

@@ -27,8 +27,8 @@ from index.ranking.linear import LinearModel
 from index.reader.fitting import blank_models
 from index.store.build import build_index
 from index.store.folder import CHUNKS_FILE, CURRENT_LINK, MANIFEST_FILE, VECTORS_FILE
-from tests.conftest import CONTENT, ROOT, docker_command, free_port
 from tests.fakes import HashingEmbedder
+from tests.helpers import CONTENT, ROOT, docker_command, free_port, script
 
 QUESTION = "can I email about visa sponsorship before interviews"
 
@@ -118,7 +118,7 @@ def test_a_real_server_with_a_corrupt_index_answers_503_and_logs_one_line(index_
     assert len(lines) == 1 and "corrupt" in lines[0], log_path.read_text()[-2000:]
 
 
-ASK = [sys.executable, str(ROOT / "scripts" / "ask.py")]
+ASK = script("ask")
 
 
 @pytest.mark.parametrize("fault", ["truncated vectors", "another model"])
@@ -126,7 +126,9 @@ def test_the_cli_refuses_a_broken_index_in_one_line(fault: str, index_dir: Path,
     root = broken_copy(index_dir, tmp_path, fault)
     env = {k: v for k, v in os.environ.items() if k != "ADVISOR_URL"}
     env.update(ADVISOR_CONTENT_DIR=str(CONTENT), ADVISOR_INDEX_DIR=str(root))
-    result = subprocess.run([*ASK, QUESTION], capture_output=True, text=True, env=env, timeout=120, check=False)
+    result = subprocess.run(
+        [*ASK, QUESTION], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False
+    )
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert FAULTS[fault][1] in result.stderr
@@ -159,7 +161,7 @@ def test_a_build_killed_while_embedding_leaves_the_previous_index_serving(
     guide = next(content_copy.glob("*.md"))
     guide.write_text(guide.read_text("utf-8") + "\nA paragraph added before the rebuild.\n", "utf-8")
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "build_index.py"), "--content", str(content_copy), "--out", str(root)],
+        [*script("build_index"), "--content", str(content_copy), "--out", str(root)],
         cwd=ROOT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.DEVNULL,
@@ -187,7 +189,6 @@ def test_a_build_killed_while_embedding_leaves_the_previous_index_serving(
 SLOW_SAVE = """
 import sys, time
 from pathlib import Path
-sys.path.insert(0, ".")
 import index.store.folder
 from index.store.build import build_index
 from tests.fakes import HashingEmbedder

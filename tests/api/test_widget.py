@@ -12,7 +12,7 @@ from api.main import create_app
 from api.settings import Settings
 from api.widget import WIDGET_JS
 from index.model.embeddings import MiniLMEmbedder
-from tests.conftest import CONTENT
+from tests.helpers import CONTENT
 
 GUIDE = "pre-match-communication-pmr-non-us-img"
 MAX_GZIPPED = 15 * 1024

@@ -4,16 +4,15 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from index.model.embeddings import MiniLMEmbedder
 from index.store.build import build_index
-from tests.conftest import CONTENT, ROOT, free_port
+from tests.helpers import CONTENT, ROOT, free_port, script
 
-ASK = [sys.executable, str(ROOT / "scripts" / "ask.py")]
+ASK = script("ask")
 GUIDE = "pre-match-communication-pmr-non-us-img"
 VISA = "can I email about visa sponsorship before interviews"
 SOURCE = "https://residencyadvisor.example/guides/pre-match-communication"
@@ -24,7 +23,7 @@ def run(args: list[str], index_dir: Path | None = None, **env: str) -> subproces
     environment.update({"ADVISOR_CONTENT_DIR": str(CONTENT), **env})
     if index_dir:
         environment["ADVISOR_INDEX_DIR"] = str(index_dir)
-    return subprocess.run(args, capture_output=True, text=True, env=environment, timeout=120, check=False)
+    return subprocess.run(args, capture_output=True, text=True, env=environment, cwd=ROOT, timeout=120, check=False)
 
 
 def test_in_process_answer_is_readable(index_dir: Path) -> None:
@@ -48,7 +47,7 @@ def test_in_process_links_need_a_server_and_say_so(index_dir: Path) -> None:
 def test_the_draft_check_in_process_links_need_a_server_and_say_so(index_dir: Path, tmp_path: Path) -> None:
     draft = tmp_path / "draft.txt"
     draft.write_text("Dear Dr. Lee,\n\nThis is my third email. You are my top choice.\n\nBest,\nAna\n", "utf-8")
-    result = run([sys.executable, str(ROOT / "scripts" / "check_draft.py"), str(draft)], index_dir)
+    result = run([*script("check_draft"), str(draft)], index_dir)
     assert result.returncode == 0, result.stderr
     assert "http://" not in result.stdout and f"/guides/{GUIDE}#" in result.stdout
     assert result.stdout.count("make serve") == 1 and "ADVISOR_PUBLIC_URL" in result.stdout
@@ -115,7 +114,7 @@ def test_missing_index_is_one_line_and_non_zero(tmp_path: Path) -> None:
 
 def test_an_in_process_eval_leaves_no_index_behind(tmp_path: Path) -> None:
     second = ROOT / "tests" / "eval" / "second-guide"
-    args = [sys.executable, str(ROOT / "scripts" / "eval.py"), "--content", str(second / "content")]
+    args = [*script("eval"), "--content", str(second / "content")]
     done = run([*args, "--set", str(second / "questions.jsonl")], TMPDIR=str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1])["questions"] == 29

@@ -6,16 +6,15 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 
 from api.feedback_store import SQLITE_FILE, FeedbackStore, Vote
-from tests.conftest import ROOT, free_port
+from tests.helpers import ROOT, free_port, script
 
-REPORT = [sys.executable, str(ROOT / "scripts" / "report.py")]
+REPORT = script("report")
 
 
 def seed(data_dir: Path) -> None:
@@ -36,7 +35,9 @@ def report(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProc
     environment = {k: v for k, v in os.environ.items() if k != "ADVISOR_DATABASE_URL"}
     if data_dir is not None:
         environment["ADVISOR_DATA_DIR"] = str(data_dir)
-    return subprocess.run([*REPORT, *args], capture_output=True, text=True, env=environment, timeout=60, check=False)
+    return subprocess.run(
+        [*REPORT, *args], capture_output=True, text=True, env=environment, cwd=ROOT, timeout=60, check=False
+    )
 
 
 def test_report_gives_rates_votes_by_section_and_the_gaps(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +19,11 @@ from index.drafts.rules import RULES
 from index.guides.content import Guide
 from scripts._cli import read_jsonl
 from scripts.eval_drafts import score
-from tests.conftest import CONTENT, ROOT, free_port
+from tests.helpers import CONTENT, ROOT, free_port, script
 
 BASE = "http://advisor.test"
 DRAFTS = read_jsonl(ROOT / "tests" / "eval" / "drafts.jsonl")
-CHECK = [sys.executable, str(ROOT / "scripts" / "check_draft.py")]
+CHECK = script("check_draft")
 # Measured on drafts.jsonl (README "Email-draft check"): precision 0.984, recall 0.969.
 FLOORS = {"precision": 0.97, "recall": 0.95}
 RULE = {rule.name: rule for rule in RULES}
@@ -201,7 +200,9 @@ def run(args: list[str], stdin: str | None = None, index_dir: Path | None = None
     environment.update({"ADVISOR_CONTENT_DIR": str(CONTENT), **env})
     if index_dir:
         environment["ADVISOR_INDEX_DIR"] = str(index_dir)
-    return subprocess.run(args, input=stdin, capture_output=True, text=True, env=environment, timeout=120, check=False)
+    return subprocess.run(
+        args, input=stdin, capture_output=True, text=True, env=environment, cwd=ROOT, timeout=120, check=False
+    )
 
 
 def test_cli_prints_findings_readably(tmp_path: Path, index_dir: Path) -> None:

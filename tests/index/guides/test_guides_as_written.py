@@ -9,7 +9,6 @@ import pty
 import re
 import struct
 import subprocess
-import sys
 import termios
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,8 +22,8 @@ from index.guides.chunks import MAX_CHARS, Chunk, chunk_guide
 from index.guides.content import Guide, load_guides
 from index.guides.markdown import read_blocks
 from index.store.build import build_index
-from tests.conftest import CONTENT, ROOT
 from tests.fakes import HashingEmbedder
+from tests.helpers import CONTENT, ROOT, script
 
 FRONT = "---\ntitle: Lots\nslug: lots\nsource_url:\nlast_reviewed: 2026-01-31\n---\n"
 
@@ -256,8 +255,8 @@ def test_a_guide_with_front_matter_and_no_text_is_named_in_a_warning(tmp_path: P
     report = build_index(content, tmp_path / "index", HashingEmbedder())
     assert any(str(empty) in w for w in report.warnings) and any(str(headings_only) in w for w in report.warnings)
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_index.py"), "--content", str(content), "--out", str(tmp_path / "o")],
-        capture_output=True, text=True, timeout=300, check=False,
+        [*script("build_index"), "--content", str(content), "--out", str(tmp_path / "o")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
@@ -271,8 +270,8 @@ def test_the_progress_is_a_bar_on_a_terminal(tmp_path: Path) -> None:
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "build_index.py"), "--out", str(tmp_path / "o")],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal,
+        [*script("build_index"), "--out", str(tmp_path / "o")],
+        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal,
     )  # fmt: skip
     os.close(terminal)
     seen = b""
