@@ -13,11 +13,13 @@ a gold phrase after `norm` (shared/eval/README.md).
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from index.guides.content import Guide
@@ -35,6 +37,11 @@ _MARKER = re.compile(r"\s*\[\d+\]\s*")
 
 Reply = dict[str, Any]
 Ask = Callable[[str, list[str]], Reply]  # (question, earlier user questions) -> the API's JSON
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """A labelled set, one JSON object a line (blank lines skipped); OSError or ValueError when unreadable."""
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 def norm(text: str) -> str:

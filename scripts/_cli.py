@@ -64,10 +64,12 @@ def post_json(url: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         fail(f"server at {url} did not answer with JSON")
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """A labelled set, one JSON object a line; an unreadable one ends the script with one line."""
+def read_set(path: Path) -> list[dict[str, Any]]:
+    """A labelled set (index.evaluation.read_jsonl); an unreadable one ends the script with one line."""
+    from index.evaluation import read_jsonl
+
     try:
-        return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+        return read_jsonl(path)
     except (OSError, ValueError) as exc:
         fail(f"cannot read set {path}: {exc}")
 

@@ -25,12 +25,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from api.launch import HOST, free_port, server
 from scripts._bench_questions import QUESTIONS, Questions
 from scripts._bench_scale import one_search_thread, scale_rows
 from scripts._bench_table import Row, machine, ms, render, timed
 from scripts._cli import Parser
 from scripts._load import LoadResult, ask_request, canned_server, drive
-from scripts._server import HOST, free_port, server
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 SECTIONS = ("http", "workers", "build", "scale")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from index.evaluation import Ask, Readability, score
-from scripts._cli import Parser, fail, read_jsonl
+from scripts._cli import Parser, fail, read_set
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SET = ROOT / "tests" / "eval" / "questions.jsonl"
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         fail(str(exc))
     guides = load_guides(content)
     for path in sets:
-        rows = read_jsonl(path)
+        rows = read_set(path)
         result, replies = score(rows, ask)
         readability = Readability()
         for reply in replies:

@@ -2,8 +2,7 @@
 
 Usage: python -m scripts.eval_drafts [--set FILE] [--url URL] [--show-misses] [--json]
 
-Each line of the set is {"id", "text", "expected": [rule, ...]}. A rule counts once per draft:
-fired and expected is a true positive, fired only a false positive, expected only a false negative.
+Each line of the set is {"id", "text", "expected": [rule, ...]}; how it is scored: index/drafts/scoring.py.
 """
 
 from __future__ import annotations
@@ -11,67 +10,13 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from index.drafts.rules import RULES
-from scripts._cli import Parser, fail, read_jsonl
+from index.drafts.scoring import Check, DraftScore, score
+from scripts._cli import Parser, fail, read_set
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SET = ROOT / "tests" / "eval" / "drafts.jsonl"
-Check = Callable[[str], dict[str, Any]]
-PROBLEMS = frozenset(rule.name for rule in RULES if rule.severity == "problem")
-
-
-@dataclass
-class DraftScore:
-    tp: Counter[str] = field(default_factory=Counter)
-    fp: Counter[str] = field(default_factory=Counter)
-    fn: Counter[str] = field(default_factory=Counter)
-    drafts: int = 0
-    clean_drafts: int = 0  # drafts expected to have no problem
-    clean_with_problems: int = 0
-    misses: list[str] = field(default_factory=list)
-
-    def add(self, row: dict[str, Any], reply: dict[str, Any]) -> None:
-        expected = set(row["expected"])
-        fired = {f["rule"] for f in reply["findings"]}
-        self.drafts += 1
-        for rule in fired & expected:
-            self.tp[rule] += 1
-        for rule in fired - expected:
-            self.fp[rule] += 1
-            self.misses.append(f"{row['id']}: unexpected {rule}")
-        for rule in expected - fired:
-            self.fn[rule] += 1
-            self.misses.append(f"{row['id']}: missed {rule}")
-        if not expected & PROBLEMS:
-            self.clean_drafts += 1
-            self.clean_with_problems += any(f["severity"] == "problem" for f in reply["findings"])
-
-    def rules(self) -> list[str]:
-        return sorted(set(self.tp) | set(self.fp) | set(self.fn))
-
-    def table(self) -> dict[str, dict[str, float | int]]:
-        rows = {rule: _prf(self.tp[rule], self.fp[rule], self.fn[rule]) for rule in self.rules()}
-        rows["overall"] = _prf(sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values()))
-        return rows
-
-
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    return {"precision": round(precision, 3), "recall": round(recall, 3), "tp": tp, "fp": fp, "fn": fn}
-
-
-def score(rows: Iterable[dict[str, Any]], check: Check) -> DraftScore:
-    result = DraftScore()
-    for row in rows:
-        result.add(row, check(row["text"]))
-    return result
 
 
 def in_process_checker() -> Check:
@@ -105,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-misses", action="store_true", help="print every miss and false alarm")
     parser.add_argument("--json", action="store_true", help="print the table as JSON")
     args = parser.parse_args(argv)
-    rows = read_jsonl(args.set)
+    rows = read_set(args.set)
     check: Check
     if args.url:
         from scripts.check_draft import check_server

@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from api.launch import free_port
 from scripts._cli import fail
-from scripts._server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scripts._server import docker_command, free_port
+from api.launch import docker_command, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"

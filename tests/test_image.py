@@ -21,7 +21,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from scripts._server import healthcheck_command
+from api.launch import healthcheck_command
 from tests.helpers import ROOT, free_port, running_server
 
 EXPORT_TOOLCHAIN = ("torch", "sentence-transformers", "transformers", "onnx")

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from scripts._server import server
+from api.launch import server
 from tests.api.test_limits import fresh_window
 
 WINDOW_S = 180  # 3 requests at 1 a minute

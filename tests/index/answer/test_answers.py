@@ -3,7 +3,6 @@ all, multi-part questions answered part by part, and refusals that offer what to
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,12 +12,11 @@ from api.schemas import AskResponse
 from index.answer.advisor import Advisor
 from index.answer.compose import ANSWER_CHARS, UNIT_MARGIN, RankedUnit, group, select
 from index.answer.reply import AnswerBlock, render
-from index.evaluation import Readability
+from index.evaluation import Readability, read_jsonl
 from index.guides.answer_units import Unit
 from index.query.reading import Turn
-from scripts._cli import read_jsonl
+from tests.helpers import EVAL
 
-EVAL = Path(__file__).resolve().parents[2] / "eval"
 SETS = ("questions", "probes", "long", "multipart", "history", "templates", "followups")
 
 

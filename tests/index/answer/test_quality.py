@@ -6,18 +6,16 @@ CI; nothing fitted or trained ever saw these questions (see index/reader/trainin
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api.schemas import AskResponse
 from index.answer.advisor import Advisor
-from index.evaluation import Score, score
+from index.evaluation import Score, read_jsonl, score
 from index.query.reading import Turn
-from scripts._cli import read_jsonl
+from tests.helpers import EVAL
 
-EVAL = Path(__file__).resolve().parents[2] / "eval"
 FLOORS: dict[str, dict[str, float]] = {
     "questions": {"hit@1": 0.67, "hit@3": 0.87, "mrr@5": 0.76, "answer_hit": 0.79, "abstain": 0.66},
     "long": {"hit@1": 0.57, "hit@3": 0.72, "answer_hit": 0.63, "abstain": 0.3, "parts_answered": 0.55},

@@ -16,13 +16,13 @@ from api.drafts import DraftCheckResponse
 from index.answer.advisor import Advisor
 from index.drafts.check import MAX_CHARS, MAX_PER_RULE, check_draft, holds_phrase, sentences, template_word_limit
 from index.drafts.rules import RULES
+from index.drafts.scoring import score
+from index.evaluation import read_jsonl
 from index.guides.content import Guide
-from scripts._cli import read_jsonl
-from scripts.eval_drafts import score
-from tests.helpers import CONTENT, ROOT, free_port, script
+from tests.helpers import CONTENT, EVAL, ROOT, free_port, script
 
 BASE = "http://advisor.test"
-DRAFTS = read_jsonl(ROOT / "tests" / "eval" / "drafts.jsonl")
+DRAFTS = read_jsonl(EVAL / "drafts.jsonl")
 CHECK = script("check_draft")
 # Measured on drafts.jsonl (README "Email-draft check"): precision 0.984, recall 0.969.
 FLOORS = {"precision": 0.97, "recall": 0.95}

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
 from index.answer.advisor import Advisor
-from index.evaluation import holds
+from index.evaluation import holds, read_jsonl
 from index.query.reading import Turn, is_follow_up, read, split_asks
-from scripts._cli import read_jsonl
+from tests.helpers import EVAL
 
-EVAL = Path(__file__).resolve().parents[2] / "eval"
 FOLLOW_UPS = read_jsonl(EVAL / "followups.jsonl")
 
 

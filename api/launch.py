@@ -1,4 +1,5 @@
-"""Starting the service as the image does: the Dockerfile's command, on a free loopback port."""
+"""Starting the service as the image does, for the benchmark, the load test and the tests: the Dockerfile's
+command, on a free loopback port (read from the Dockerfile of the checkout this module is in)."""
 
 from __future__ import annotations
 
