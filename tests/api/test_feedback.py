@@ -19,7 +19,7 @@ from api.logs import redact
 from api.main import create_app
 from api.settings import Settings
 from index.model.embeddings import MiniLMEmbedder
-from tests.api.test_observability import samples, value
+from tests.api.helpers import samples, value
 from tests.fakes import HashingEmbedder
 from tests.helpers import CONTENT, LOOPBACK, free_port
 

@@ -5,29 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from pydantic import ValidationError
 
-from api import hardening
 from api.ratelimit import client_key, parse_networks, window_seconds
 from api.settings import Settings
+from tests.api.helpers import client_for, fresh_window, small_app
 from tests.helpers import free_port
-
-
-def fresh_window(seconds: float) -> None:
-    """Start a scenario at least 2 s before its rate-limit window ends.
-
-    limits' sliding-window counter aligns windows to multiples of their length and, just past a boundary,
-    counts the previous window's requests only in part (by how much of it still overlaps): a burst split
-    across a boundary would be let through by one request more.
-    """
-    left = seconds - time.time() % seconds
-    if left < 2:
-        time.sleep(left + 0.05)
 
 
 def test_the_window_is_the_burst_at_the_rate() -> None:
@@ -75,39 +61,6 @@ TRUSTED = parse_networks(["127.0.0.1", "10.0.0.0/8"])
 )
 def test_client_key(peer: str | None, forwarded: str | None, expected: str) -> None:
     assert client_key(peer, forwarded, TRUSTED) == expected
-
-
-def small_app(**settings: Any) -> FastAPI:
-    """A bare app with the protections installed, and endpoints that wait as told."""
-    app = FastAPI()
-    app.state.advisor, app.state.load_error = None, "not loaded in this test"
-    release = asyncio.Event()
-    app.state.release = release
-
-    @app.get("/api/ping")
-    async def ping() -> dict[str, str]:
-        return {"pong": "yes"}
-
-    @app.get("/api/wait")
-    async def wait() -> dict[str, str]:
-        await release.wait()
-        return {"waited": "yes"}
-
-    @app.get("/api/own-timeout")
-    async def own_timeout() -> None:
-        raise TimeoutError("a socket of the app's own")
-
-    @app.get("/api/slow")
-    async def slow() -> dict[str, str]:
-        await asyncio.sleep(30)
-        return {"slow": "yes"}
-
-    hardening.install(app, Settings(**settings))
-    return app
-
-
-def client_for(app: FastAPI, peer: str = "127.0.0.1") -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(peer, 5000)), base_url="http://test")
 
 
 def test_past_the_burst_a_client_gets_429_with_retry_after() -> None:

@@ -7,28 +7,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from prometheus_client.parser import text_string_to_metric_families
 
 from api.main import create_app
 from api.metrics import count_cache, observe_batch_size
 from api.settings import Settings
 from index.model.embeddings import MiniLMEmbedder
-from tests.api.test_limits import client_for, fresh_window, small_app
+from tests.api.helpers import client_for, fresh_window, samples, small_app, value
 from tests.helpers import CONTENT, LOOPBACK
-
-
-def samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    response = client.get("/metrics")
-    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
-    return {
-        (s.name, frozenset(s.labels.items())): s.value
-        for family in text_string_to_metric_families(response.text)
-        for s in family.samples
-    }
-
-
-def value(table: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str) -> float:
-    return table.get((name, frozenset(labels.items())), 0.0)
 
 
 def test_metrics_count_requests_answers_and_latency_by_route_and_status(client: TestClient) -> None:

@@ -27,7 +27,7 @@ import pytest
 import redis
 
 from api.launch import server
-from tests.api.test_limits import fresh_window
+from tests.api.helpers import fresh_window
 
 WINDOW_S = 180  # 3 requests at 1 a minute
 
