@@ -19,18 +19,13 @@ from api.serving.cache import AnswerCache
 from api.settings import Settings, get_settings
 from index.answer.advisor import Advisor
 from index.errors import AdvisorError
-from index.model.embeddings import Embedder, MiniLMEmbedder
-from index.reader.folder import load_reader
+from index.model.embeddings import Embedder
+from index.reader.encoder import question_encoder
 from index.store.folder import search_one_query_per_thread
 
 log = logging.getLogger("advisor")
 
 EmbedderFactory = Callable[[], Embedder]
-
-
-def question_encoder(settings: Settings) -> MiniLMEmbedder:
-    """The encoder the service asks with (the reader made by `make index`); the scripts ask with the same one."""
-    return load_reader(settings.model_cache_dir, settings.model_threads, settings.model_precision)
 
 
 def create_app(settings: Settings | None = None, embedder_factory: EmbedderFactory | None = None) -> FastAPI:

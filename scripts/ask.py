@@ -26,9 +26,9 @@ SERVER_NEEDED = (
 
 
 def ask_in_process(question: str, top_k: int) -> dict[str, Any]:
-    from api.main import question_encoder
     from api.settings import get_settings
     from index.answer.advisor import Advisor
+    from index.reader.encoder import question_encoder
 
     settings = get_settings()
     advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))

@@ -80,10 +80,10 @@ def bare_rows(ctx: Context) -> list[Row]:
     """The same work as one request, in this process, run as the server runs it (the question graph,
     model threads from the same settings, one FAISS thread); once more with a model thread per core,
     and once with the other question graph, for reference."""
-    from api.main import question_encoder
     from api.settings import Settings, usable_cores
     from index.answer.advisor import Advisor
     from index.model.embeddings import MiniLMEmbedder
+    from index.reader.encoder import question_encoder
 
     settings = Settings()
     other = "fp32" if settings.model_precision == "int8" else "int8"

@@ -23,10 +23,10 @@ MARKS = {"problem": "PROBLEM", "caution": "CAUTION", "tip": "TIP"}
 
 def check_in_process(text: str) -> dict[str, Any]:
     from api.drafts import DraftCheckResponse
-    from api.main import question_encoder
     from api.settings import get_settings
     from index.answer.advisor import Advisor
     from index.drafts.check import check_draft
+    from index.reader.encoder import question_encoder
 
     settings = get_settings()
     advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))

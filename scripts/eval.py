@@ -38,12 +38,12 @@ def merged_content(folders: list[Path]) -> Path:
 
 
 def in_process_asker(content: Path) -> Ask:
-    from api.main import question_encoder
     from api.schemas import AskResponse
     from api.settings import get_settings
     from index.answer.advisor import Advisor
     from index.model.embeddings import MiniLMEmbedder
     from index.query.reading import Turn
+    from index.reader.encoder import question_encoder
     from index.store.build import build_index
 
     settings = get_settings()

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app, question_encoder
+from api.main import create_app
 from api.settings import Settings
 from index.answer.advisor import Advisor
 from index.guides.content import Guide, load_guides
 from index.model.embeddings import MiniLMEmbedder
+from index.reader.encoder import question_encoder
 from index.store.build import build_index
 from tests.fakes import HashingEmbedder
 from tests.helpers import CONTENT, LOOPBACK, running_server
