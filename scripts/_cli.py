@@ -9,7 +9,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from index.answer.advisor import Advisor
 
 TIMEOUT = 30
 # In-process, a citation of a guide without a source_url links to the Advisor's own page of it: a path
@@ -19,9 +22,21 @@ SERVER_NEEDED = (
 )
 
 
-def link_base(public_url: str | None) -> str:
+def load_advisor() -> Advisor:
+    """The Advisor as the service loads it (the ADVISOR_* settings, the reader `make index` made), in this process."""
+    from api.settings import get_settings
+    from index.answer.advisor import Advisor
+    from index.reader.encoder import question_encoder
+
+    settings = get_settings()
+    return Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
+
+
+def link_base() -> str:
     """The base of in-process links: ADVISOR_PUBLIC_URL, else "/", which makes them paths on a server."""
-    return public_url or "/"
+    from api.settings import get_settings
+
+    return get_settings().public_url or "/"
 
 
 def server_note(urls: Iterable[str | None]) -> list[str]:

@@ -18,21 +18,11 @@ import textwrap
 from typing import Any
 
 from api.schemas import QUESTION_MAX, TOP_K_MAX, AskResponse
-from scripts._cli import Parser, link_base, post_json, print_reply, reply_from, server_note
-
-SERVER_NEEDED = (
-    "(Links are paths on the Advisor's server: open them on one started with `make serve`, or set ADVISOR_PUBLIC_URL.)"
-)
+from scripts._cli import Parser, link_base, load_advisor, post_json, print_reply, reply_from, server_note
 
 
 def ask_in_process(question: str, top_k: int) -> dict[str, Any]:
-    from api.settings import get_settings
-    from index.answer.advisor import Advisor
-    from index.reader.encoder import question_encoder
-
-    settings = get_settings()
-    advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
-    answer = advisor.ask(question, top_k, link_base(settings.public_url))
+    answer = load_advisor().ask(question, top_k, link_base())
     return AskResponse.from_answer(answer).model_dump(mode="json")
 
 

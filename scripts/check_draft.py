@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from index.drafts.check import MAX_CHARS
-from scripts._cli import Parser, link_base, post_json, print_reply, reply_from, server_note
+from scripts._cli import Parser, link_base, load_advisor, post_json, print_reply, reply_from, server_note
 
 WIDTH = 88
 MARKS = {"problem": "PROBLEM", "caution": "CAUTION", "tip": "TIP"}
@@ -23,14 +23,9 @@ MARKS = {"problem": "PROBLEM", "caution": "CAUTION", "tip": "TIP"}
 
 def check_in_process(text: str) -> dict[str, Any]:
     from api.drafts import DraftCheckResponse
-    from api.settings import get_settings
-    from index.answer.advisor import Advisor
     from index.drafts.check import check_draft
-    from index.reader.encoder import question_encoder
 
-    settings = get_settings()
-    advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
-    report = check_draft(text, advisor, link_base(settings.public_url))
+    report = check_draft(text, load_advisor(), link_base())
     return DraftCheckResponse.from_report(report).model_dump(mode="json")
 
 

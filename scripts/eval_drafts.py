@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from index.drafts.scoring import Check, DraftScore, score
-from scripts._cli import Parser, fail, read_set
+from scripts._cli import Parser, fail, load_advisor, read_set
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SET = ROOT / "tests" / "eval" / "drafts.jsonl"
@@ -21,13 +21,9 @@ DEFAULT_SET = ROOT / "tests" / "eval" / "drafts.jsonl"
 
 def in_process_checker() -> Check:
     from api.drafts import DraftCheckResponse
-    from api.settings import get_settings
-    from index.answer.advisor import Advisor
     from index.drafts.check import check_draft
-    from index.reader.encoder import question_encoder
 
-    settings = get_settings()
-    advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
+    advisor = load_advisor()
     return lambda text: DraftCheckResponse.from_report(check_draft(text, advisor, "http://127.0.0.1:8000")).model_dump()
 
 
