@@ -26,12 +26,11 @@ from index.guides.content import Guide
 from index.guides.markdown import read_blocks
 from index.query.reading import split_asks
 from index.ranking.retrieval import wants_template
+from index.text import fold_typography
 
 MAX_EXCERPT = 800
 ANSWER_CHARS_PER_ASK = 700  # the readability cap: quoted text, lead-ins, markers and the ask's label
 TEMPLATE_CHARS = 1100  # added to the cap when a template is asked for (the guide's longest is 963 characters)
-_FOLD = {"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-         "\u2022": " ", "\u00a0": " ", "\u2026": "..."}  # fmt: skip
 _PLACEHOLDER = re.compile(r"\[(?!\d+\])[^\]\n]{2,}\]")  # "[Program Name]", "[Date]"; not a citation's "[1]"
 _MARKER = re.compile(r"\s*\[\d+\]\s*")
 
@@ -45,9 +44,7 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    for a, b in _FOLD.items():
-        text = text.replace(a, b)
+    text = fold_typography(unicodedata.normalize("NFKC", text)).replace("\u2022", " ")  # NFKC keeps bullets
     text = re.sub(r"[*_`#>]", " ", text.lower())
     return re.sub(r"\s+", " ", text).strip()
 

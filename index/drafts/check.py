@@ -33,7 +33,7 @@ from index.drafts.rules import (
 )
 from index.guides.content import Guide
 from index.ranking.retrieval import Hit
-from index.text import sentence_spans
+from index.text import fold_typography, sentence_spans
 
 CITED_PASSAGES = 2
 SEARCH_DEPTH = 10  # passages retrieved per rule query, before keeping those that hold the rule's phrase
@@ -43,7 +43,6 @@ MAX_PER_RULE = 5  # a draft of 2,500 one-line placeholders would otherwise get a
 
 _TEMPLATE = re.compile(r"^\s{0,3}```text\r?\n(.*?)^\s{0,3}```", re.MULTILINE | re.DOTALL)
 _WORDISH = re.compile(r"[^\W_]")  # a token counts as a word when it holds a letter or digit
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def template_word_limit(guides: Mapping[str, Guide]) -> tuple[int, int] | None:
 
 
 def _normal(text: str) -> str:
-    return " ".join(text.translate(_QUOTES).casefold().split())
+    return " ".join(fold_typography(text).casefold().split())
 
 
 def holds_phrase(text: str, rule: Rule) -> bool:

@@ -18,7 +18,12 @@ from typing import Literal
 BlockKind = Literal["heading", "paragraph", "item", "fenced", "table_head", "row"]
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-ITEM_MARKER = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+")
+# A list item's marker, the one pattern of it: "-", "*", "+", or a number of up to three digits and "." or ")".
+_NUMBER = r"\d{1,3}[.)]"
+_LIST_MARKER = rf"(?:[-*+]|{_NUMBER})\s+"
+ITEM_MARKER = re.compile(rf"^(\s*){_LIST_MARKER}")
+_ITEM_MARKERS = re.compile(rf"^\s*{_LIST_MARKER}", re.MULTILINE)
+NUMBERING = re.compile(rf"^{_NUMBER}\s+")  # a heading numbered as a list ("3. Update and strengthen your file")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _ROW = re.compile(r"^\s{0,3}\|.*\|\s*$")  # a row with its outer pipes, even without its header
 _DELIMITER_ROW = re.compile(r"^\s{0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
@@ -185,7 +190,7 @@ def plain(text: str) -> str:
     """Text without Markdown marks, for embedding and matching: an image or a link is its text, a table row
     its cells, and a table's `|---|` row nothing."""
     text = re.sub(r"^\s{0,3}#{1,6}\s+", "", text, flags=re.M)
-    text = re.sub(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+", "", text, flags=re.M)
+    text = _ITEM_MARKERS.sub("", text)
     if "|" in text:
         text = "\n".join(row_text(line) if "|" in line else line for line in text.splitlines() if not _is_rule(line))
     if "](" in text or "![" in text:

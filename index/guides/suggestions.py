@@ -11,9 +11,8 @@ import re
 from functools import lru_cache
 
 from index.guides.content import Guide
-from index.guides.markdown import plain, read_blocks
+from index.guides.markdown import NUMBERING, plain, read_blocks
 
-_NUMBERING = re.compile(r"^\d{1,3}[.)]\s+")
 _FAQ = re.compile(r"^(frequently asked questions|faq)\b", re.IGNORECASE)
 _NOT_A_TOPIC = re.compile(r"^(conclusion|introduction|summary|frequently asked questions|faq)\b", re.IGNORECASE)
 _EXAMPLE = re.compile(r"^example\b", re.IGNORECASE)
@@ -21,7 +20,7 @@ _EXAMPLE = re.compile(r"^example\b", re.IGNORECASE)
 
 def plain_title(heading: str) -> str:
     """A heading as a reader names it: no Markdown, no list numbering ("3. Update and strengthen your file")."""
-    return _NUMBERING.sub("", plain(heading))
+    return NUMBERING.sub("", plain(heading))
 
 
 def section_title(section_path: str) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from index.query.vocabulary import terms
+from index.text import message_sentences
 
 MAX_TURNS = 10
 MAX_TURN_CHARS = 2000
@@ -46,10 +47,6 @@ _ELLIPTICAL = re.compile(
 )
 _OPENER = re.compile(r"^(?:(?:and|also|plus|so|ok|okay|btw|then|but)\b\W*)+", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(it|that|this|they|them|those|these|he|she|him|her|one|ones)\b", re.IGNORECASE)
-# Applicants' sentences often start in lower case ("had my interview. should i send..."): any case ends one.
-_MESSAGE_SENTENCE_END = re.compile(
-    r"(?<!\b[A-Za-z]\.)(?<!\b(?:dr|vs|mr|ms|st|no|eg|ie)\.)(?<=[.!?…])[\"”’)]*\s+|\n\s*\n?"
-)
 _OWN_TOPIC_TERMS = 2  # a question naming more content words than this carries its own topic
 _ASKING = frozenset(terms("many much long often soon"))  # "how many", "how soon": what is asked, not about what
 
@@ -98,7 +95,7 @@ def split_asks(message: str) -> tuple[tuple[str, ...], str]:
 
     A message with no sentence that reads as an ask is one ask ("thank you note timing").
     """
-    sentences = [s.strip() for s in _MESSAGE_SENTENCE_END.split(message.strip()) if s and s.strip()]
+    sentences = message_sentences(message)
     asks: list[str] = []
     situation: list[str] = []
     for sentence in sentences:

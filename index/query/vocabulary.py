@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from index.text import fold_typography
+
 # (pattern, canonical words); patterns run on lower-cased, quote- and dash-folded text.
 _CANONICAL: tuple[tuple[str, str], ...] = (
     (r"\bpds\b|\bpd\b|\bprogram directors?\b", "programdirector"),
@@ -64,8 +66,6 @@ _EXPANSIONS = {
 }
 _EXPANSION_RE = re.compile(r"(?<![\w&])(" + "|".join(re.escape(k) for k in _EXPANSIONS) + r")(?![\w&])", re.I)
 
-_FOLD = {"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
-
 _STOPWORDS_TEXT = """
 a about above after again against all am an and any are as at be because been before being below between both but
 by can could did do does doing down during each few for from further had has have having he her here hers herself
@@ -81,16 +81,9 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _stemmer = Stemmer.Stemmer("english")
 
 
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    for a, b in _FOLD.items():
-        text = text.replace(a, b)
-    return text.lower()
-
-
 def normalize(text: str) -> str:
     """Lower-cased text with the field's synonyms and abbreviations in one canonical form."""
-    text = fold(text)
+    text = fold_typography(unicodedata.normalize("NFKC", text)).lower()
     for pattern, repl in _COMPILED:
         text = pattern.sub(repl, text)
     return text

@@ -21,6 +21,7 @@ from index.query.vocabulary import terms
 from index.ranking.actors import Actor, agreement, passage_actors, question_actor
 from index.ranking.linear import LinearModel
 from index.store.folder import VectorIndex
+from index.text import share_found
 
 RRF_K = 10
 LEXICAL_WEIGHT = 0.25  # closeness: the share of the question's words a sentence holds, beside its cosine
@@ -127,7 +128,7 @@ class Retriever:
         )
         bm25_unit = self._max_per_chunk(bm25_unit_all, fill=0.0)
         wording = 1.0 if wants_template(question) else 0.0
-        title = np.array([len(q_set & t) / len(q_set) if q_set else 0.0 for t in self._title_terms])
+        title = np.array([share_found(q_set, t) for t in self._title_terms])
         asked = question_actor(question)
         actor = self._actor_agreement[asked] if asked else np.zeros(n)
         features = np.stack(
@@ -161,8 +162,7 @@ class Retriever:
 
 def closeness(cosine: float, question_terms: AbstractSet[str], unit_terms: AbstractSet[str]) -> float:
     """How well one sentence answers a question: its meaning, plus a share of the question's words."""
-    overlap = len(question_terms & unit_terms) / len(question_terms) if question_terms else 0.0
-    return cosine + LEXICAL_WEIGHT * overlap
+    return cosine + LEXICAL_WEIGHT * share_found(question_terms, unit_terms)
 
 
 def wants_template(question: str) -> bool:
