@@ -29,8 +29,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal, cast
 
+from index.checksums import file_sha256
 from index.errors import ModelError
-from index.model.files import MODEL_NAME, WEIGHTS_SHA256, file_sha256, verify_weights
+from index.model.files import MODEL_NAME, WEIGHTS_SHA256, verify_weights
 
 EXPORT_FORMAT = 2
 OPSET = 17

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from index.checksums import file_sha256
 from index.errors import ModelError
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -30,14 +30,6 @@ def english_words() -> frozenset[str]:
     except (ModelError, OSError):
         return frozenset()
     return frozenset(w for w in lines if w.isalpha() and not w.startswith("##"))
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_weights(model_dir: Path, expected: str = WEIGHTS_SHA256) -> str:

@@ -19,9 +19,9 @@ from typing import Any
 import faiss
 import numpy as np
 
+from index.checksums import file_sha256
 from index.errors import IndexInvalidError, IndexMissingError
 from index.guides.chunks import Chunk
-from index.model.files import file_sha256
 
 FORMAT_VERSION = 3  # 3: the manifest names its reader
 VECTORS_FILE = "vectors.faiss"
