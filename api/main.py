@@ -21,7 +21,7 @@ from index.answer.advisor import Advisor
 from index.errors import AdvisorError
 from index.model.embeddings import Embedder
 from index.reader.encoder import question_encoder
-from index.store.folder import search_one_query_per_thread
+from index.store.vectors import search_one_query_per_thread
 
 log = logging.getLogger("advisor")
 

@@ -38,7 +38,8 @@ from index.ranking.abstention import CoverageCheck, Verdict
 from index.ranking.linear import LinearModel, load_models, load_vectors
 from index.ranking.retrieval import Hit, Retriever, wants_template
 from index.store.build import embedding_texts, texts_hash
-from index.store.folder import Manifest, load_index
+from index.store.folder import load_index
+from index.store.manifest import Manifest
 from index.text import matching, question_text
 
 NEAREST_SECTIONS = 3

@@ -20,7 +20,7 @@ from index.guides.chunks import Chunk
 from index.query.vocabulary import terms
 from index.ranking.actors import Actor, agreement, passage_actors, question_actor
 from index.ranking.linear import LinearModel
-from index.store.folder import VectorIndex
+from index.store.vectors import VectorIndex
 from index.text import share_found
 
 RRF_K = 10

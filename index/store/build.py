@@ -15,7 +15,9 @@ from index.guides.answer_units import answer_units, unit_embed_text
 from index.guides.chunks import Chunk, chunk_guide
 from index.guides.content import Guide, content_hash, load_guides
 from index.model.embeddings import Embedder
-from index.store.folder import VectorIndex, read_manifest, save_index
+from index.store.folder import save_index
+from index.store.manifest import read_manifest
+from index.store.vectors import VectorIndex
 
 Progress = Callable[[int, int], None]
 BATCH = 64

@@ -26,7 +26,7 @@ from index.model.embeddings import MiniLMEmbedder
 from index.ranking.linear import LinearModel
 from index.reader.fitting import blank_models
 from index.store.build import build_index
-from index.store.folder import CHUNKS_FILE, CURRENT_LINK, MANIFEST_FILE, VECTORS_FILE
+from index.store.manifest import CHUNKS_FILE, CURRENT_LINK, MANIFEST_FILE, VECTORS_FILE
 from tests.fakes import HashingEmbedder
 from tests.helpers import CONTENT, ROOT, docker_command, free_port, script
 

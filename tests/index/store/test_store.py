@@ -11,7 +11,8 @@ from index.errors import IndexInvalidError, IndexMissingError
 from index.guides.content import content_hash, load_guides
 from index.reader.fitting import blank_models
 from index.store.build import build_index, is_current
-from index.store.folder import CURRENT_LINK, MANIFEST_FILE, UNITS_FILE, VECTORS_FILE, load_index, read_manifest
+from index.store.folder import load_index
+from index.store.manifest import CURRENT_LINK, MANIFEST_FILE, UNITS_FILE, VECTORS_FILE, read_manifest
 from tests.fakes import HashingEmbedder
 
 

@@ -9,9 +9,10 @@ import pytest
 
 from index.answer.advisor import Advisor
 from index.reader.fitting import blank_models
-from index.store import folder as store
+from index.store import vectors as store_vectors
 from index.store.build import build_index
-from index.store.folder import HNSW_EF_SEARCH, VectorIndex, read_manifest
+from index.store.manifest import read_manifest
+from index.store.vectors import HNSW_EF_SEARCH, VectorIndex
 from tests.fakes import HashingEmbedder
 
 DIM = 384
@@ -39,7 +40,7 @@ def hnsw(vectors: np.ndarray) -> VectorIndex:
 def test_the_index_is_exact_below_the_threshold_and_hnsw_from_it(
     vectors: np.ndarray, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "APPROXIMATE_FROM", 1000)
+    monkeypatch.setattr(store_vectors, "APPROXIMATE_FROM", 1000)
     assert VectorIndex.build(vectors[:999]).kind == "IndexFlatIP"
     assert VectorIndex.build(vectors[:1000]).kind == "IndexHNSWFlat"
     assert VectorIndex.build(vectors[:1000], approximate=False).kind == "IndexFlatIP"
@@ -74,7 +75,7 @@ def test_hnsw_round_trips_through_a_file(tmp_path: Path, vectors: np.ndarray, hn
 def test_a_large_corpus_is_built_served_and_recorded_as_hnsw(
     content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "APPROXIMATE_FROM", 10)  # the guide's few dozen passages count as large
+    monkeypatch.setattr(store_vectors, "APPROXIMATE_FROM", 10)  # the guide's few dozen passages count as large
     build_index(content_copy, tmp_path / "idx", HashingEmbedder())
     assert read_manifest(tmp_path / "idx").index_type == "IndexHNSWFlat"
     advisor = Advisor.load(content_copy, tmp_path / "idx", HashingEmbedder(), blank_models())
