@@ -50,12 +50,14 @@ class Context:
 
 def build_rows(ctx: Context, embedder: Any) -> list[Row]:
     from api.settings import Settings
+    from index.guides.chunks import chunk_guides
     from index.guides.content import load_guides
     from index.reader.folder import current, record_sha256
-    from index.store.build import build_index, chunk_guides, unit_texts
+    from index.store.build import build_store
+    from index.store.texts import unit_texts
 
     reader = record_sha256(current(Settings().model_cache_dir)[0])
-    report = build_index(CONTENT, ctx.index_dir, embedder, reader_sha256=reader)
+    report = build_store(CONTENT, ctx.index_dir, embedder, reader_sha256=reader)
     chunks = chunk_guides(load_guides(CONTENT))
     texts = [c.embed_text for c in chunks] + unit_texts(chunks)
     embed_seconds = min(timed(lambda: _encode_batches(embedder, texts)) for _ in range(2))

@@ -17,7 +17,7 @@ from index.model.embeddings import MiniLMEmbedder
 from index.model.export import ensure_export
 from index.model.files import MODEL_NAME, WEIGHTS_SHA256, bundled_model_dir
 from index.reader.folder import current, ensure_reader, record_sha256
-from index.store.build import build_index, is_current
+from index.store.build import build_store, is_current
 from scripts._cli import Parser, fail
 
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         embedder = MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=0)  # exports it if missing
 
         with Progress(sys.stderr) as progress:
-            report = build_index(args.content, args.out, embedder, progress, reader)
+            report = build_store(args.content, args.out, embedder, progress, reader)
     except AdvisorError as exc:
         fail(str(exc))
     for warning in report.warnings:

@@ -44,13 +44,13 @@ def in_process_asker(content: Path) -> Ask:
     from index.model.embeddings import MiniLMEmbedder
     from index.query.reading import Turn
     from index.reader.encoder import question_encoder
-    from index.store.build import build_index
+    from index.store.build import build_store
 
     settings = get_settings()
     folder = Path(tempfile.mkdtemp(prefix="advisor-eval-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)  # the Advisor maps it for as long as it asks
     asker = question_encoder(settings)  # questions encoded as the server does
-    build_index(content, folder, MiniLMEmbedder(cache_dir=settings.model_cache_dir), reader_sha256=asker.reader_sha256)
+    build_store(content, folder, MiniLMEmbedder(cache_dir=settings.model_cache_dir), reader_sha256=asker.reader_sha256)
     advisor = Advisor.load(content, folder, asker)
 
     def ask(question: str, history: list[str]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from index.answer.advisor import Advisor
 from index.guides.content import Guide, load_guides
 from index.model.embeddings import MiniLMEmbedder
 from index.reader.encoder import question_encoder
-from index.store.build import build_index
+from index.store.build import build_store
 from tests.fakes import HashingEmbedder
 from tests.helpers import CONTENT, LOOPBACK, running_server
 
@@ -50,7 +50,7 @@ def index_dir(
 ) -> Path:
     """The guide's index built as `make index` builds it (passages in fp32), for the served reader."""
     root = tmp_path_factory.mktemp("index")
-    build_index(CONTENT, root, embedder, reader_sha256=served_encoder.reader_sha256)
+    build_store(CONTENT, root, embedder, reader_sha256=served_encoder.reader_sha256)
     return root
 
 

@@ -1,4 +1,4 @@
-"""The Advisor: a loaded index and model that turn an applicant's message into an Answer.
+"""The Advisor: a loaded vector store and question encoder that turn an applicant's message into an Answer.
 
 One flow serves the HTTP service, the command line, the eval and the tests: `read` the message
 (its asks, and the earlier turn when it is a follow-up), encode `embedding_texts(reading)` (the
@@ -25,7 +25,7 @@ from index.answer.compose import (
     template_span,
 )
 from index.answer.reply import Answer, AnswerBlock, cite, refusal, render
-from index.errors import IndexInvalidError, ModelError
+from index.errors import ModelError
 from index.guides.answer_units import Unit
 from index.guides.content import Guide, content_hash, load_guides
 from index.guides.suggestions import faq_questions, section_title
@@ -37,8 +37,7 @@ from index.query.vocabulary import expand_for_embedding, terms
 from index.ranking.abstention import CoverageCheck, Verdict
 from index.ranking.linear import LinearModel, load_models, load_vectors
 from index.ranking.retrieval import Hit, Retriever, wants_template
-from index.store.build import embedding_texts, texts_hash
-from index.store.folder import load_index
+from index.store.folder import load_store
 from index.store.manifest import Manifest
 from index.text import matching, question_text
 
@@ -72,22 +71,20 @@ class Advisor:
     def load(
         cls,
         content_dir: Path,
-        index_root: Path,
+        store_root: Path,
         embedder: Embedder,
         models: dict[str, LinearModel] | None = None,
         unanswered: np.ndarray | None = None,
     ) -> Advisor:
-        """The Advisor over the index at `index_root` for the guides in `content_dir`, asking with `embedder`.
+        """The Advisor over the vector store at `store_root` for the guides in `content_dir`, asking with `embedder`.
 
         `models` (the ranker and the abstention check) and the reader's `unanswered` vector default to those
         saved with the reader the embedder comes from (index/reader/folder.py); ModelError when it has none."""
         guides = load_guides(content_dir)
-        stored = load_index(
-            index_root, model_name=embedder.name, weights_sha256=embedder.weights_sha256,
+        stored = load_store(
+            store_root, model_name=embedder.name, weights_sha256=embedder.weights_sha256,
             content_hash=content_hash(guides), reader_sha256=getattr(embedder, "reader_sha256", ""),
         )  # fmt: skip
-        if texts_hash(embedding_texts(stored.chunks)) != stored.manifest.texts_sha256:
-            raise IndexInvalidError("index was built by another version of the pipeline: rebuild it (make index)")
         if models is None:
             models_file = getattr(embedder, "models_file", None)
             if models_file is None:

@@ -219,5 +219,9 @@ def chunk_guide(guide: Guide, max_chars: int = MAX_CHARS, pack_chars: int = PACK
     return chunks
 
 
+def chunk_guides(guides: list[Guide]) -> list[Chunk]:
+    return [chunk for guide in guides for chunk in chunk_guide(guide)]
+
+
 def _is_fenced(blocks: list[Block], start: int) -> bool:
     return any(b.kind == "fenced" and b.start <= start < b.end + 1 for b in blocks)

@@ -27,6 +27,7 @@ from typing import Any
 
 from index.checksums import file_sha256
 from index.errors import ModelError
+from index.guides.chunks import chunk_guides
 from index.guides.content import content_hash, load_guides
 from index.model.embeddings import MiniLMEmbedder
 from index.model.export import Precision, export_both
@@ -34,7 +35,8 @@ from index.model.files import WEIGHTS_FILE, WEIGHTS_SHA256, bundled_model_dir
 from index.ranking.linear import load_models, save_models
 from index.reader import tuning
 from index.reader.labelled import TRAINING_DIR, LabelledAsk, for_calibration, labelled_asks
-from index.store.build import build_index, chunk_guides, embedding_texts, texts_hash
+from index.store.build import build_store
+from index.store.texts import embedding_texts, texts_hash
 
 READER_FORMAT = 1  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
 POINTER = "reader.json"
@@ -163,7 +165,7 @@ def make_reader(content_dir: Path, cache_dir: Path, precision: Precision) -> Rea
     with tempfile.TemporaryDirectory(prefix=".reader-", dir=cache_dir) as tmp:
         work, model_dir = Path(tmp), Path(tmp) / "model"
         base = MiniLMEmbedder(cache_dir=cache_dir, threads=0)
-        build_index(content_dir, work / "index", base)
+        build_store(content_dir, work / "index", base)
         advisor = Advisor.load(content_dir, work / "index", base, blank_models())
         chunks, units = advisor.retriever.chunks, advisor.retriever.units
         data = tuning.examples(inputs.train, [c.text for c in chunks], [u.text for u in units], advisor.embedding_text)

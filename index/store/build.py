@@ -1,8 +1,7 @@
-"""Building the index: guides -> chunks -> embeddings -> FAISS, saved with its manifest."""
+"""Building a vector store: guides -> chunks -> embeddings -> FAISS, saved with its manifest."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,12 +10,12 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import AdvisorError, ContentError
-from index.guides.answer_units import answer_units, unit_embed_text
-from index.guides.chunks import Chunk, chunk_guide
-from index.guides.content import Guide, content_hash, load_guides
+from index.guides.chunks import chunk_guides
+from index.guides.content import content_hash, load_guides
 from index.model.embeddings import Embedder
-from index.store.folder import save_index
+from index.store.folder import save_store
 from index.store.manifest import read_manifest
+from index.store.texts import embedding_texts, texts_hash
 from index.store.vectors import VectorIndex
 
 Progress = Callable[[int, int], None]
@@ -32,14 +31,6 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)  # one line each, naming the guide's file
 
 
-def chunk_guides(guides: list[Guide]) -> list[Chunk]:
-    return [chunk for guide in guides for chunk in chunk_guide(guide)]
-
-
-def unit_texts(chunks: list[Chunk]) -> list[str]:
-    return [unit_embed_text(u) for i, c in enumerate(chunks) for u in answer_units(c, i)]
-
-
 def embed_texts(texts: list[str], embedder: Embedder, progress: Progress | None = None) -> np.ndarray:
     parts = []
     for start in range(0, len(texts), BATCH):
@@ -49,21 +40,12 @@ def embed_texts(texts: list[str], embedder: Embedder, progress: Progress | None 
     return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
-def embedding_texts(chunks: list[Chunk]) -> list[str]:
-    """Everything the index embeds, in order: the passages, then their sentences."""
-    return [c.embed_text for c in chunks] + unit_texts(chunks)
-
-
-def texts_hash(texts: list[str]) -> str:
-    return hashlib.sha256("\0".join(texts).encode()).hexdigest()
-
-
 def is_current(
-    content_dir: Path, index_root: Path, embedder_name: str, weights_sha256: str, reader_sha256: str = ""
+    content_dir: Path, store_root: Path, embedder_name: str, weights_sha256: str, reader_sha256: str = ""
 ) -> bool:
-    """True when the saved index was built from this content, by this pipeline, with this model, for this reader."""
+    """True when the saved store was built from this content, by this pipeline, with this model, for this reader."""
     try:
-        manifest = read_manifest(index_root)
+        manifest = read_manifest(store_root)
     except AdvisorError:
         return False
     guides = load_guides(content_dir)
@@ -72,15 +54,15 @@ def is_current(
     return built == wanted and manifest.reader_sha256 == reader_sha256
 
 
-def build_index(
+def build_store(
     content_dir: Path,
-    index_root: Path,
+    store_root: Path,
     embedder: Embedder,
     progress: Progress | None = None,
     reader_sha256: str = "",
 ) -> BuildReport:
     """Chunk, embed (with `embedder`, the bundled model in fp32) and save the guides of `content_dir` as the
-    current index under `index_root`, for the reader whose record has `reader_sha256` ("" for none)."""
+    current store under `store_root`, for the reader whose record has `reader_sha256` ("" for none)."""
     started = time.perf_counter()
     guides = load_guides(content_dir)
     chunks = chunk_guides(guides)
@@ -97,8 +79,8 @@ def build_index(
     vectors = VectorIndex.build(matrix[: len(chunks)])
     unit_vectors = VectorIndex.build(matrix[len(chunks) :], approximate=False)  # only ever read whole
     seconds = time.perf_counter() - started
-    folder = save_index(
-        index_root,
+    folder = save_store(
+        store_root,
         vectors,
         unit_vectors,
         chunks,

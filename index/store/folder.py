@@ -1,8 +1,9 @@
-"""The on-disk index: FAISS vectors, the chunks they stand for, and a manifest.
+"""A vector store on disk: FAISS vectors, the chunks they stand for, and a manifest.
 
 A build writes a fresh folder and then swaps the `current` link to it in one
-rename, so a reader sees the old index or the new one, never half of either.
-Everything is JSON or FAISS's own format: nothing is unpickled.
+rename, so a reader sees the old store or the new one, never half of either.
+Everything is JSON or FAISS's own format: nothing is unpickled. (Operators call it
+"the index": `make index`, ADVISOR_INDEX_DIR, build/index/.)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from index.checksums import file_sha256
-from index.errors import IndexInvalidError
+from index.errors import StoreInvalidError
 from index.guides.chunks import Chunk
 from index.store.manifest import (
     CHUNKS_FILE,
@@ -29,11 +30,12 @@ from index.store.manifest import (
     Manifest,
     read_manifest,
 )
+from index.store.texts import embedding_texts, texts_hash
 from index.store.vectors import VectorIndex
 
 
 @dataclass(frozen=True)
-class StoredIndex:
+class Store:
     manifest: Manifest
     vectors: VectorIndex
     unit_vectors: VectorIndex
@@ -50,7 +52,7 @@ def _chunk_from_json(data: dict[str, Any]) -> Chunk:
     return Chunk(**{**data, "section": tuple(data["section"])})
 
 
-def save_index(
+def save_store(
     root: Path,
     vectors: VectorIndex,
     unit_vectors: VectorIndex,
@@ -64,7 +66,7 @@ def save_index(
     build_seconds: float,
     reader_sha256: str = "",
 ) -> Path:
-    """Write a new index folder under `root` and make it current atomically."""
+    """Write a new store folder under `root` and make it current atomically."""
     root.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC)
     folder = root / f"index-{stamp:%Y%m%dT%H%M%S%f}"
@@ -111,7 +113,7 @@ def _fsync(path: Path) -> None:
 
 
 def _remove_stale(root: Path, keep: str) -> None:
-    """Drop older index folders and leftovers of killed builds (kept: the current one)."""
+    """Drop older store folders and leftovers of killed builds (kept: the current one)."""
     for path in root.iterdir():
         if path.name in (keep, CURRENT_LINK) or not (path.name.startswith(("index-", ".tmp-", f".{CURRENT_LINK}-"))):
             continue
@@ -121,22 +123,23 @@ def _remove_stale(root: Path, keep: str) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def load_index(
+def load_store(
     root: Path, *, model_name: str, weights_sha256: str, content_hash: str, reader_sha256: str = ""
-) -> StoredIndex:
-    """The current index, after checking it is whole and matches this content, model and reader."""
+) -> Store:
+    """The current store under `root`, after checking it is whole and matches this content, model and reader, and
+    that this version of the pipeline embeds the same texts."""
     manifest = read_manifest(root)
     folder = root / CURRENT_LINK
     if manifest.format_version != FORMAT_VERSION:
-        raise IndexInvalidError(f"index format {manifest.format_version} is not {FORMAT_VERSION}: rebuild it")
+        raise StoreInvalidError(f"index format {manifest.format_version} is not {FORMAT_VERSION}: rebuild it")
     if (manifest.model_name, manifest.weights_sha256) != (model_name, weights_sha256):
-        raise IndexInvalidError(
+        raise StoreInvalidError(
             f"index was built with model {manifest.model_name} ({manifest.weights_sha256[:12]}…), not the one loaded: rebuild it"
         )
     if manifest.reader_sha256 != reader_sha256:
-        raise IndexInvalidError("index was built for another reader than the one loaded: rebuild it (make index)")
+        raise StoreInvalidError("index was built for another reader than the one loaded: rebuild it (make index)")
     if manifest.content_hash != content_hash:
-        raise IndexInvalidError("index is stale: the content changed since it was built (run `make index`)")
+        raise StoreInvalidError("index is stale: the content changed since it was built (run `make index`)")
     files = (
         (VECTORS_FILE, manifest.index_sha256),
         (UNITS_FILE, manifest.units_sha256),
@@ -145,19 +148,21 @@ def load_index(
     for name, expected in files:
         path = folder / name
         if not path.is_file() or file_sha256(path) != expected:
-            raise IndexInvalidError(f"index file {path} is missing or corrupt (checksum mismatch): rebuild it")
+            raise StoreInvalidError(f"index file {path} is missing or corrupt (checksum mismatch): rebuild it")
     try:
         vectors = VectorIndex.read(folder / VECTORS_FILE)
         unit_vectors = VectorIndex.read(folder / UNITS_FILE)
         chunks = [_chunk_from_json(c) for c in json.loads((folder / CHUNKS_FILE).read_text("utf-8"))]
     except (RuntimeError, ValueError, TypeError, KeyError) as exc:
-        raise IndexInvalidError(f"index at {folder} cannot be read ({exc.__class__.__name__})") from exc
+        raise StoreInvalidError(f"index at {folder} cannot be read ({exc.__class__.__name__})") from exc
     if vectors.size != manifest.chunk_count or len(chunks) != manifest.chunk_count or vectors.dim != manifest.dim:
-        raise IndexInvalidError(
+        raise StoreInvalidError(
             f"index at {folder} holds {vectors.size} vectors for {len(chunks)} chunks, manifest says {manifest.chunk_count}"
         )
     if unit_vectors.size != manifest.unit_count or unit_vectors.dim != manifest.dim:
-        raise IndexInvalidError(
+        raise StoreInvalidError(
             f"index at {folder} holds {unit_vectors.size} sentence vectors, manifest says {manifest.unit_count}"
         )
-    return StoredIndex(manifest, vectors, unit_vectors, chunks)
+    if texts_hash(embedding_texts(chunks)) != manifest.texts_sha256:
+        raise StoreInvalidError("index was built by another version of the pipeline: rebuild it (make index)")
+    return Store(manifest, vectors, unit_vectors, chunks)

@@ -1,4 +1,4 @@
-"""A stored index's manifest: what it was built from (content, model, reader, the texts embedded), the sha256 of
+"""A store's manifest: what it was built from (content, model, reader, the texts embedded), the sha256 of
 each of its files, and its format; the files' names in its folder."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index.errors import IndexInvalidError, IndexMissingError
+from index.errors import StoreInvalidError, StoreMissingError
 
 FORMAT_VERSION = 3  # 3: the manifest names its reader
 VECTORS_FILE = "vectors.faiss"
@@ -44,7 +44,7 @@ class Manifest:
     def from_json(cls, data: dict[str, Any]) -> Manifest:
         names = {f.name for f in dataclasses.fields(cls)}
         if set(data) != names:
-            raise IndexInvalidError(f"manifest fields differ from this version's: {sorted(set(data) ^ names)}")
+            raise StoreInvalidError(f"manifest fields differ from this version's: {sorted(set(data) ^ names)}")
         return cls(**data)
 
 
@@ -52,8 +52,8 @@ def read_manifest(root: Path) -> Manifest:
     folder = root / CURRENT_LINK
     path = folder / MANIFEST_FILE
     if not path.is_file():
-        raise IndexMissingError(f"no index at {root} (build it with `make index`)")
+        raise StoreMissingError(f"no index at {root} (build it with `make index`)")
     try:
         return Manifest.from_json(json.loads(path.read_text("utf-8")))
     except (ValueError, TypeError) as exc:
-        raise IndexInvalidError(f"index manifest {path} is unreadable ({exc.__class__.__name__})") from exc
+        raise StoreInvalidError(f"index manifest {path} is unreadable ({exc.__class__.__name__})") from exc

@@ -26,7 +26,7 @@ from api.feedback_store import Base, Feedback, FeedbackStore, Vote, open_engine
 from api.logs import redact
 from api.main import create_app
 from api.settings import Settings
-from index.store.build import build_index
+from index.store.build import build_store
 from tests.fakes import HashingEmbedder
 from tests.helpers import CONTENT, ROOT, script
 
@@ -53,7 +53,7 @@ def database_url() -> str:
 def client(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     # Votes are checked against the loaded index: a small one, built with the hashing stand-in for the model.
     folder = tmp_path_factory.mktemp("pg")
-    build_index(CONTENT, folder / "index", HashingEmbedder())
+    build_store(CONTENT, folder / "index", HashingEmbedder())
     settings = Settings(
         content_dir=CONTENT,
         index_dir=folder / "index",

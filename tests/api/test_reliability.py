@@ -25,7 +25,7 @@ from index.answer.advisor import Advisor
 from index.model.embeddings import MiniLMEmbedder
 from index.ranking.linear import LinearModel
 from index.reader.fitting import blank_models
-from index.store.build import build_index
+from index.store.build import build_store
 from index.store.manifest import CHUNKS_FILE, CURRENT_LINK, MANIFEST_FILE, VECTORS_FILE
 from tests.fakes import HashingEmbedder
 from tests.helpers import CONTENT, ROOT, docker_command, free_port, script
@@ -157,7 +157,7 @@ def test_a_build_killed_while_embedding_leaves_the_previous_index_serving(
     content_copy: Path, tmp_path: Path, embedder: MiniLMEmbedder, served_encoder: MiniLMEmbedder
 ) -> None:
     root = tmp_path / "index"
-    previous = build_index(content_copy, root, embedder, reader_sha256=served_encoder.reader_sha256).folder
+    previous = build_store(content_copy, root, embedder, reader_sha256=served_encoder.reader_sha256).folder
     guide = next(content_copy.glob("*.md"))
     guide.write_text(guide.read_text("utf-8") + "\nA paragraph added before the rebuild.\n", "utf-8")
     process = subprocess.Popen(
@@ -190,11 +190,11 @@ SLOW_SAVE = """
 import sys, time
 from pathlib import Path
 import index.store.folder
-from index.store.build import build_index
+from index.store.build import build_store
 from tests.fakes import HashingEmbedder
 
-index.store.folder._fsync = lambda path: time.sleep(60)  # hold the build inside save_index, files half written
-build_index(Path(sys.argv[1]), Path(sys.argv[2]), HashingEmbedder())
+index.store.folder._fsync = lambda path: time.sleep(60)  # hold the build inside save_store, files half written
+build_store(Path(sys.argv[1]), Path(sys.argv[2]), HashingEmbedder())
 """
 
 
@@ -202,7 +202,7 @@ def test_a_build_killed_while_saving_leaves_the_previous_index_serving(
     content_copy: Path, tmp_path: Path, fake_embedder: HashingEmbedder
 ) -> None:
     root = tmp_path / "index"
-    previous = build_index(content_copy, root, fake_embedder).folder
+    previous = build_store(content_copy, root, fake_embedder).folder
     process = subprocess.Popen(
         [sys.executable, "-c", SLOW_SAVE, str(content_copy), str(root)], cwd=ROOT, stdout=subprocess.DEVNULL
     )
@@ -211,7 +211,7 @@ def test_a_build_killed_while_saving_leaves_the_previous_index_serving(
     process.wait(timeout=10)
     assert_previous_index_serves(root, previous, content_copy, fake_embedder, blank_models())
     assert list(root.glob(".tmp-index-*"))  # the killed build's leftovers are there, and ignored
-    rebuilt = build_index(content_copy, root, fake_embedder).folder
+    rebuilt = build_store(content_copy, root, fake_embedder).folder
     assert sorted(p.name for p in root.iterdir()) == sorted([CURRENT_LINK, rebuilt.name])
 
 

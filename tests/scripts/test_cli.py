@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index.model.embeddings import MiniLMEmbedder
-from index.store.build import build_index
+from index.store.build import build_store
 from tests.helpers import CONTENT, ROOT, free_port, script
 
 ASK = script("ask")
@@ -66,7 +66,7 @@ def test_in_process_links_go_to_the_guides_own_page_when_it_has_one(
 ) -> None:
     guide = next(content_copy.glob("*.md"))
     guide.write_text(guide.read_text("utf-8").replace("source_url:", f"source_url: {SOURCE}", 1), "utf-8")
-    build_index(content_copy, tmp_path / "index", embedder, reader_sha256=served_encoder.reader_sha256)
+    build_store(content_copy, tmp_path / "index", embedder, reader_sha256=served_encoder.reader_sha256)
     result = run([*ASK, VISA], tmp_path / "index", ADVISOR_CONTENT_DIR=str(content_copy))
     assert result.returncode == 0, result.stderr
     links = re.findall(r"^    (\S+#\S+)$", result.stdout, re.MULTILINE)

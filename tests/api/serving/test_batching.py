@@ -15,7 +15,7 @@ from api.main import create_app
 from api.serving.batching import BatcherClosedError, MicroBatcher
 from api.settings import Settings
 from index.model.embeddings import MiniLMEmbedder
-from index.store.build import build_index
+from index.store.build import build_store
 from tests.fakes import HashingEmbedder
 
 
@@ -228,7 +228,7 @@ def test_shutdown_finishes_waiting_texts_then_refuses_new_ones() -> None:
 def test_the_app_starts_a_batcher_with_the_advisor_and_closes_it_on_shutdown(
     content_copy: Path, tmp_path: Path
 ) -> None:
-    build_index(content_copy, tmp_path / "idx", HashingEmbedder())
+    build_store(content_copy, tmp_path / "idx", HashingEmbedder())
     settings = Settings(content_dir=content_copy, index_dir=tmp_path / "idx", rate_limit_per_minute=0)
     app = create_app(settings, embedder_factory=HashingEmbedder)
     with TestClient(app) as client:

@@ -21,7 +21,7 @@ from index.guides.answer_units import answer_units
 from index.guides.chunks import MAX_CHARS, Chunk, chunk_guide
 from index.guides.content import Guide, load_guides
 from index.guides.markdown import read_blocks
-from index.store.build import build_index
+from index.store.build import build_store
 from tests.fakes import HashingEmbedder
 from tests.helpers import CONTENT, ROOT, script
 
@@ -112,7 +112,7 @@ def test_a_bom_and_crlf_build_and_offsets_index_the_file_as_stored(tmp_path: Pat
             assert stored[unit.start : unit.end] == unit.sentence
     assert [c.text.replace("\r\n", "\n") for c in chunks] == [c.text for c in chunk_guide(plain_guide)]
     assert [u.replace("\r\n", "\n") for u in units_of(chunks)] == units_of(chunk_guide(plain_guide))
-    report = build_index(tmp_path, tmp_path / "index", HashingEmbedder())
+    report = build_store(tmp_path, tmp_path / "index", HashingEmbedder())
     assert report.chunks == len(chunks)
 
 
@@ -252,7 +252,7 @@ def test_a_guide_with_front_matter_and_no_text_is_named_in_a_warning(tmp_path: P
     write(content, (CONTENT / "pre-match-communication-pmr-non-us-img.md").read_text("utf-8"), "full.md")
     empty = write(content, FRONT.replace("lots", "empty-one") + "\n\n", "empty.md")
     headings_only = write(content, FRONT.replace("lots", "headings-only") + "\n# Title\n\n## Nothing\n", "h.md")
-    report = build_index(content, tmp_path / "index", HashingEmbedder())
+    report = build_store(content, tmp_path / "index", HashingEmbedder())
     assert any(str(empty) in w for w in report.warnings) and any(str(headings_only) in w for w in report.warnings)
     result = subprocess.run(
         [*script("build_index"), "--content", str(content), "--out", str(tmp_path / "o")],

@@ -12,12 +12,13 @@ import pytest
 
 from index.errors import ModelError
 from index.evaluation import read_jsonl
+from index.guides.chunks import chunk_guides
 from index.guides.content import load_guides
 from index.model.embeddings import RUN_COST_TOKENS, MiniLMEmbedder, SentenceTransformerEmbedder, length_runs
 from index.model.export import Precision, export_path, record_path, verified_export
 from index.model.files import DEFAULT_EXPORT_DIR
 from index.reader.labelled import TRAINING_DIR
-from index.store.build import chunk_guides, embedding_texts
+from index.store.texts import embedding_texts
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -10,7 +10,7 @@ import pytest
 from index.answer.advisor import Advisor
 from index.reader.fitting import blank_models
 from index.store import vectors as store_vectors
-from index.store.build import build_index
+from index.store.build import build_store
 from index.store.manifest import read_manifest
 from index.store.vectors import HNSW_EF_SEARCH, VectorIndex
 from tests.fakes import HashingEmbedder
@@ -76,7 +76,7 @@ def test_a_large_corpus_is_built_served_and_recorded_as_hnsw(
     content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(store_vectors, "APPROXIMATE_FROM", 10)  # the guide's few dozen passages count as large
-    build_index(content_copy, tmp_path / "idx", HashingEmbedder())
+    build_store(content_copy, tmp_path / "idx", HashingEmbedder())
     assert read_manifest(tmp_path / "idx").index_type == "IndexHNSWFlat"
     advisor = Advisor.load(content_copy, tmp_path / "idx", HashingEmbedder(), blank_models())
     reply = advisor.ask("can I email about visa sponsorship before interviews")
