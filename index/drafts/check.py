@@ -67,7 +67,7 @@ class Span:
     text: str
 
 
-def sentences(text: str) -> list[Span]:
+def draft_sentences(text: str) -> list[Span]:
     """The draft's lines, each cut into its sentences (index/text.py), without outer spaces."""
     spans: list[Span] = []
     pos = 0
@@ -77,13 +77,14 @@ def sentences(text: str) -> list[Span]:
     return spans
 
 
-def words(text: str) -> int:
+def word_count(text: str) -> int:
+    """How many words `text` holds: tokens between spaces that hold a letter or a digit."""
     return sum(1 for token in text.split() if _WORDISH.search(token))
 
 
 def template_word_limit(guides: Mapping[str, Guide]) -> tuple[int, int] | None:
     """(longest template's words, the draft limit) from the guides' ```text templates; None if there are none."""
-    counts = [words(m.group(1)) for g in guides.values() for m in _TEMPLATE.finditer(g.body)]
+    counts = [word_count(m.group(1)) for g in guides.values() for m in _TEMPLATE.finditer(g.body)]
     if not counts:
         return None
     return max(counts), math.ceil(max(counts) * LENGTH_MARGIN)
@@ -167,10 +168,10 @@ def _document_findings(
         return
     if limits is not None:
         longest, limit = limits
-        count = words(text)
+        count = word_count(text)
         seen = 0
         for span in spans if count > limit else []:
-            seen += words(span.text)
+            seen += word_count(span.text)
             if seen > limit:
                 yield span, LENGTH, LENGTH.message.format(words=count, longest=longest, limit=limit)
                 break
@@ -200,7 +201,7 @@ def check_draft(text: str, advisor: Advisor, base_url: str) -> DraftReport:
     """The findings on the applicant's own text (index/drafts/own_text.py), each quoting the draft as typed."""
     grounding = _grounding(advisor)
     draft = own_text(text)
-    spans = sentences(draft.checked)
+    spans = draft_sentences(draft.checked)
     found = [(span, rule, _message(rule, span.text)) for span, rule in _sentence_findings(spans)]
     found += _document_findings(draft.checked, spans, grounding.limits)
     per_rule: Counter[str] = Counter()
@@ -220,4 +221,4 @@ def check_draft(text: str, advisor: Advisor, base_url: str) -> DraftReport:
         )
         for span, rule, message in shown
     ]
-    return DraftReport(findings, summarize(findings, words(draft.checked), capped=len(shown) < len(found)))
+    return DraftReport(findings, summarize(findings, word_count(draft.checked), capped=len(shown) < len(found)))

@@ -89,31 +89,31 @@ def _is_leadin(block: Block) -> bool:
     return block.kind == "table_head" or (block.kind == "paragraph" and block.text.rstrip().endswith(":"))
 
 
-def _units(blocks: list[Block]) -> list[list[Block]]:
-    """Group blocks into units that must not be torn apart: a list (nested items and all) or a table's rows,
+def _groups(blocks: list[Block]) -> list[list[Block]]:
+    """Blocks in groups that must not be torn apart: a list (nested items and all) or a table's rows,
     with its lead-in ("Programs may not:", a table's header row)."""
-    units: list[list[Block]] = []
+    groups: list[list[Block]] = []
     pending_leadin: list[Block] = []
     for block in blocks:
-        joins_list = block.kind in _LISTED and units and units[-1][-1].kind in _LISTED and not pending_leadin
+        joins_list = block.kind in _LISTED and groups and groups[-1][-1].kind in _LISTED and not pending_leadin
         if joins_list:
-            units[-1].append(block)
+            groups[-1].append(block)
             continue
         if _is_leadin(block):
             pending_leadin.append(block)
             continue
-        units.append([*pending_leadin, block])
+        groups.append([*pending_leadin, block])
         pending_leadin = []
     if pending_leadin:
-        units.append(pending_leadin)
-    return units
+        groups.append(pending_leadin)
+    return groups
 
 
-def _parents(unit: list[Block], first: Block) -> list[Block]:
+def _parents(group: list[Block], first: Block) -> list[Block]:
     """The items above `first` in its nested list, outermost first: its lead-in when a window starts at it."""
     chain: list[Block] = []
     depth = first.depth if first.kind == "item" else 0
-    for block in reversed([b for b in unit if b.start < first.start]):
+    for block in reversed([b for b in group if b.start < first.start]):
         if depth == 0:
             break
         if block.kind == "item" and block.depth < depth:
@@ -149,14 +149,14 @@ def _split_long_block(block: Block, text: str, max_chars: int) -> list[Block]:
     return out
 
 
-def _windows(unit: list[Block], text: str, max_chars: int) -> list[tuple[list[Block], list[Block]]]:
-    """Split a unit into windows of at most max_chars, none across a data URI's payload; a window after
-    the first gets the unit's lead-in, and the items above its first item, as context."""
-    if unit[-1].end - unit[0].start <= max_chars and not holds_payload(text, unit[0].start, unit[-1].end):
-        return [(unit, [])]
-    leadin = [b for b in unit if _is_leadin(b)]
+def _windows(group: list[Block], text: str, max_chars: int) -> list[tuple[list[Block], list[Block]]]:
+    """Split a group into windows of at most max_chars, none across a data URI's payload; a window after
+    the first gets the group's lead-in, and the items above its first item, as context."""
+    if group[-1].end - group[0].start <= max_chars and not holds_payload(text, group[0].start, group[-1].end):
+        return [(group, [])]
+    leadin = [b for b in group if _is_leadin(b)]
     flat: list[Block] = []
-    for b in unit:
+    for b in group:
         flat.extend(_split_long_block(b, text, max_chars) if b.end - b.start > max_chars else [b])
     windows: list[list[Block]] = []
     current: list[Block] = []
@@ -166,7 +166,7 @@ def _windows(unit: list[Block], text: str, max_chars: int) -> list[tuple[list[Bl
             current = []
         current.append(b)
     windows.append(current)
-    return [(w, [] if i == 0 else leadin + _parents(unit, w[0])) for i, w in enumerate(windows)]
+    return [(w, [] if i == 0 else leadin + _parents(group, w[0])) for i, w in enumerate(windows)]
 
 
 def chunk_guide(guide: Guide, max_chars: int = MAX_CHARS, pack_chars: int = PACK_CHARS) -> list[Chunk]:
@@ -179,8 +179,8 @@ def chunk_guide(guide: Guide, max_chars: int = MAX_CHARS, pack_chars: int = PACK
         kind: ChunkKind = "faq" if is_question else "text"
         spans: list[tuple[int, int, str]] = []  # start, end, context
         packed: list[Block] = []
-        for unit in _units(section.blocks):
-            for window, leadin in _windows(unit, guide.text, max_chars):
+        for group in _groups(section.blocks):
+            for window, leadin in _windows(group, guide.text, max_chars):
                 context = " ".join(plain(b.text) for b in leadin)
                 size = window[-1].end - window[0].start
                 limit = max_chars if size < TINY_CHARS else pack_chars  # never leave a stub alone

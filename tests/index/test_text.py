@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.drafts.check import sentences
+from index.drafts.check import draft_sentences
 from index.guides.answer_units import answer_units
 from index.guides.chunks import chunk_guide
 from index.guides.content import load_guides
@@ -41,7 +41,7 @@ def test_guide_sentences_chunk_cuts_and_draft_sentences_are_cut_alike(
     (guide,) = load_guides(tmp_path)
     units = [u.sentence for i, c in enumerate(chunk_guide(guide)) for u in answer_units(c, i)]
     assert units == expected
-    assert [s.text for s in sentences(paragraph)] == expected
+    assert [s.text for s in draft_sentences(paragraph)] == expected
     offset = guide.text.index(paragraph)
     starts = {offset + paragraph.index(s) for s in expected}
     ends = {offset + paragraph.index(s) + len(s) for s in expected}

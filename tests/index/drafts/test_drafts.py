@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.drafts import DraftCheckResponse
 from index.answer.advisor import Advisor
-from index.drafts.check import MAX_CHARS, MAX_PER_RULE, check_draft, holds_phrase, sentences, template_word_limit
+from index.drafts.check import MAX_CHARS, MAX_PER_RULE, check_draft, draft_sentences, holds_phrase, template_word_limit
 from index.drafts.rules import RULES
 from index.drafts.scoring import score
 from index.evaluation import read_jsonl
@@ -94,7 +94,7 @@ def test_quotes_are_verbatim_sentences_of_the_draft(advisor: Advisor) -> None:
 
 def test_sentences_keep_titles_together_and_offsets_exact() -> None:
     text = "Dear Dr. Lee,\n\n  Thank you (e.g. for the tour). Will I match?  I hope so!\n"
-    spans = sentences(text)
+    spans = draft_sentences(text)
     assert [s.text for s in spans] == ["Dear Dr. Lee,", "Thank you (e.g. for the tour).", "Will I match?", "I hope so!"]
     assert all(text[s.start : s.end] == s.text for s in spans)
 
