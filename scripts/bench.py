@@ -102,15 +102,6 @@ def bare_rows(ctx: Context) -> list[Row]:
             times.append(timed(partial(advisor.ask, question, 3, base)))
         return times
 
-    def together(advisor: Advisor, group: list[str]) -> None:
-        readings = [advisor.read(q) for q in group]
-        texts = [advisor.embedding_texts(r) for r in readings]
-        vectors = advisor.embedder.encode([t for ts in texts for t in ts])
-        start = 0
-        for reading, ts in zip(readings, texts, strict=True):
-            advisor.answer(reading, vectors[start : start + len(ts)], 3, base)
-            start += len(ts)
-
     def encode_and_search(advisor: Advisor, question: str) -> None:
         advisor.retriever.search(advisor.repair(question), advisor.embed_question(question), 3)
 
@@ -123,7 +114,7 @@ def bare_rows(ctx: Context) -> list[Row]:
     with one_search_thread():
         asked = ask_each(served, 60 if ctx.quick else 200)
         group = questions.take(16)
-        per_question = min(timed(partial(together, served, group)) for _ in range(4 if ctx.quick else 10)) / 16
+        per_question = min(timed(partial(served.ask_many, group, 3, base)) for _ in range(4 if ctx.quick else 10)) / 16
         every_core_p50 = ms(ask_each(every_core, 30 if ctx.quick else 60), 50)
         other_p50 = ms(ask_each(other_graph, 30 if ctx.quick else 60), 50)
         searched = [timed(partial(encode_and_search, served, q)) for q in questions.take(60 if ctx.quick else 200)]

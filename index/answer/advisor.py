@@ -121,6 +121,18 @@ class Advisor:
         reading = self.read(question, history)
         return self.answer(reading, self.embedder.encode(self.embedding_texts(reading)), top_k, base_url)
 
+    def ask_many(self, questions: list[str], top_k: int = 3, base_url: str = "http://127.0.0.1:8000") -> list[Answer]:
+        """Each question answered as `ask` answers it, their texts encoded in one model run (what the service's
+        batcher does for questions asked at the same time)."""
+        readings = [self.read(q) for q in questions]
+        texts = [self.embedding_texts(r) for r in readings]
+        vectors = self.embedder.encode([t for ts in texts for t in ts])
+        answers, start = [], 0
+        for reading, ts in zip(readings, texts, strict=True):
+            answers.append(self.answer(reading, vectors[start : start + len(ts)], top_k, base_url))
+            start += len(ts)
+        return answers
+
     def retrieve(self, question: str, query_vector: np.ndarray, top_k: int) -> tuple[list[Hit], Verdict]:
         """The best passages and the verdict on whether they cover the question."""
         repaired = self.repair(question)

@@ -107,20 +107,22 @@ class _Grounding:
 _GROUNDINGS: weakref.WeakKeyDictionary[Advisor, _Grounding] = weakref.WeakKeyDictionary()
 
 
-def rule_queries() -> list[str]:
-    return [rule.query for rule in RULES]
+def grounding_texts(advisor: Advisor) -> list[str]:
+    """What the model encodes to ground the rules: each rule's query as the Advisor encodes a question, in
+    RULES order (the service encodes them through its batcher and passes the vectors to `ground_rules`)."""
+    return [advisor.embedding_text(rule.query) for rule in RULES]
 
 
 def is_grounded(advisor: Advisor) -> bool:
     return advisor in _GROUNDINGS
 
 
-def ground_rules(advisor: Advisor, vectors: Mapping[str, np.ndarray] | None = None) -> None:
-    """Find and keep the passages every rule cites; `vectors` are the queries' embeddings when the caller
-    has them (the server embeds through its batcher), else the Advisor embeds them."""
+def ground_rules(advisor: Advisor, vectors: np.ndarray | None = None) -> None:
+    """Find and keep the passages every rule cites; `vectors` are the `grounding_texts` encoded (shape
+    (rules, dim)) when the caller has them, else the Advisor encodes each rule's query."""
     hits: dict[str, list[Hit]] = {}
-    for rule in RULES:
-        vector = vectors[rule.query] if vectors is not None else advisor.embed_question(rule.query)
+    for i, rule in enumerate(RULES):
+        vector = vectors[i] if vectors is not None else advisor.embed_question(rule.query)
         found, _ = advisor.retrieve(rule.query, vector, SEARCH_DEPTH)
         holding = [h for h in found if holds_phrase(h.chunk.text, rule)]
         by_section = {h.chunk.anchor: h for h in reversed(holding)}  # the best passage of each section
