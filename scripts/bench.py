@@ -53,14 +53,14 @@ def build_rows(ctx: Context, embedder: Any) -> list[Row]:
     from index.guides.chunks import chunk_guides
     from index.guides.content import load_guides
     from index.reader.folder import current, record_sha256
-    from index.store.build import build_store
-    from index.store.texts import unit_texts
+    from index.store.build import build_store, embed_texts
+    from index.store.texts import embedding_texts
 
     reader = record_sha256(current(Settings().model_cache_dir)[0])
     report = build_store(CONTENT, ctx.index_dir, embedder, reader_sha256=reader)
     chunks = chunk_guides(load_guides(CONTENT))
-    texts = [c.embed_text for c in chunks] + unit_texts(chunks)
-    embed_seconds = min(timed(lambda: _encode_batches(embedder, texts)) for _ in range(2))
+    texts = embedding_texts(chunks)
+    embed_seconds = min(timed(lambda: embed_texts(texts, embedder)) for _ in range(2))
     return [
         Row(
             "guide index",
@@ -71,11 +71,6 @@ def build_rows(ctx: Context, embedder: Any) -> list[Row]:
         Row("guide index", "build throughput", len(texts) / report.seconds, "texts/s"),
         Row("embedding", "throughput on the guide's text (batches of 64)", len(texts) / embed_seconds, "chunks/s"),
     ]
-
-
-def _encode_batches(embedder: Any, texts: list[str]) -> None:
-    for start in range(0, len(texts), 64):
-        embedder.encode(texts[start : start + 64])
 
 
 def bare_rows(ctx: Context) -> list[Row]:
