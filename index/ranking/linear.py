@@ -1,7 +1,7 @@
 """A small logistic model over named features: fitted offline, stored as JSON, applied in numpy.
 
 Both the passage ranker and the abstention check are one of these; their weights come
-from labelled questions (`scripts/fit_models.py`), not from hand-set thresholds.
+from labelled questions (fitted with the reader: index/reader/fitting.py), not from hand-set thresholds.
 """
 
 from __future__ import annotations

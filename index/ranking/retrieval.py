@@ -78,7 +78,7 @@ class Retriever:
         if len(chunks) != vectors.size:
             raise ValueError("chunks and vectors differ in number")
         if ranker.features != FEATURES:
-            raise ValueError("the ranking model was fitted on other features: refit it (scripts/fit_models.py)")
+            raise ValueError("the ranking model was fitted on other features: refit it (make index)")
         self.chunks = chunks
         self.units: list[Unit] = [u for i, c in enumerate(chunks) for u in answer_units(c, i)]
         if len(self.units) != len(unit_matrix):
