@@ -73,7 +73,9 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     app = FastAPI(
         title="The Advisor",
         version="0.1.0",
-        summary="Answers residency applicants' questions from Residency Advisor's guides, citing the guide's own words.",
+        summary=(
+            "Answers residency applicants' questions from Residency Advisor's guides, citing the guide's own words."
+        ),
         lifespan=lifespan,
         docs_url=None,  # served by api/docs.py from local files, not a CDN
         redoc_url=None,

@@ -79,7 +79,8 @@ One script tag puts this chat on any page:</p>
 @router.get("/", response_class=HTMLResponse, responses=ERROR_RESPONSES, summary="What the Advisor is, and its guides")
 async def index_page(request: Request, advisor: AdvisorDep) -> HTMLResponse:
     guides = "\n".join(
-        f'<li><a href="/guides/{escape(g.slug)}">{escape(g.title)}</a> <small>(reviewed {escape(g.last_reviewed)})</small></li>'
+        f'<li><a href="/guides/{escape(g.slug)}">{escape(g.title)}</a>'
+        f" <small>(reviewed {escape(g.last_reviewed)})</small></li>"
         for g in advisor.guides.values()
     )
     body = _HOME.format(guides=guides, base=escape(base_url(request)))

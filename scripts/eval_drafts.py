@@ -32,7 +32,8 @@ def render(result: DraftScore) -> str:
     for rule, r in result.table().items():
         lines.append(f"{rule:<22}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['tp']:>5}{r['fp']:>5}{r['fn']:>5}")
     lines.append(
-        f"{result.drafts} drafts; {result.clean_with_problems} of the {result.clean_drafts} with no expected problem got one"
+        f"{result.drafts} drafts; {result.clean_with_problems} of the {result.clean_drafts}"
+        " with no expected problem got one"
     )
     return "\n".join(lines)
 

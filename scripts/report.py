@@ -199,7 +199,8 @@ def as_text(report: dict[str, Any], database: str) -> str:
         for row in rows:
             both = row["helpful"] + row["not_helpful"]
             lines.append(
-                f"    {row['helpful']:>7} {row['not_helpful']:>11} {percent(row['helpful'], both):>9}  {clean(row['section'], 160)}"
+                f"    {row['helpful']:>7} {row['not_helpful']:>11} {percent(row['helpful'], both):>9}"
+                f"  {clean(row['section'], 160)}"
             )
     if not guides:
         lines.append("  (no votes on answered questions)")

@@ -32,7 +32,8 @@ _ASKS = re.compile(
     rf"^\W*{_SOFT_OPENER}(?:{_QUESTION_WORD})\b"
     r"|\b(i want to know|i would like to know|i'd like to know|wondering|please (advise|guide|suggest|help|tell|let)"
     r"|kindly (advise|guide|suggest|help|tell|let)|any (advice|suggestions?|tips|idea)|let me know|tell me"
-    r"|(not sure|unsure|confused|no idea|don'?t know) (if|whether|how|what|when|who|about)|is it (ok|okay|fine|alright))\b",
+    r"|(not sure|unsure|confused|no idea|don'?t know) (if|whether|how|what|when|who|about)"
+    r"|is it (ok|okay|fine|alright))\b",
     re.IGNORECASE,
 )
 # Where one sentence holds two asks: ", and how many ...", "; also can I ...".

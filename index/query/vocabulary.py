@@ -25,11 +25,13 @@ _CANONICAL: tuple[tuple[str, str], ...] = (
         "recommendationletter",
     ),
     (
-        r"\bfmgs?\b|\bimgs\b|\bimg\b|\binternational (?:medical )?graduates?\b|\bforeign (?:national )?(?:medical )?graduates?\b|\bforeign (?:doctors?|grads?)\b|\binternational grads?\b",
+        r"\bfmgs?\b|\bimgs\b|\bimg\b|\binternational (?:medical )?graduates?\b"
+        r"|\bforeign (?:national )?(?:medical )?graduates?\b|\bforeign (?:doctors?|grads?)\b|\binternational grads?\b",
         "img",
     ),
     (
-        r"\bpm ?& ?r\b|\bpm ?and ?r\b|\bpmnr\b|\bpmr\b|\bphysiatry\b|\bphysiatrists?\b|\bphysical medicine (?:and|&) rehabilitation\b",
+        r"\bpm ?& ?r\b|\bpm ?and ?r\b|\bpmnr\b|\bpmr\b|\bphysiatry\b|\bphysiatrists?\b"
+        r"|\bphysical medicine (?:and|&) rehabilitation\b",
         "pmr",
     ),
     (r"\brehab\b", "rehabilitation"),

@@ -33,7 +33,8 @@ FEATURES = (
 )  # fmt: skip
 # Asking for an example or wording is what makes an email template the right answer.
 _TEMPLATE_ASKED = re.compile(
-    r"\b(examples?|samples?|templates?|draft|wording|word it|phrase it|format|subject( line)?|exact (words|sentence|line)"
+    r"\b(examples?|samples?|templates?|draft|wording|word it|phrase it|format|subject( line)?"
+    r"|exact (words|sentence|line)"
     r"|what (do|should|can|could|would|must) ([\w-]+ ){1,4}?(write|say|put|include|contain|look like)"
     r"|what ([\w-]+ ){1,6}?looks? like|(show|write|give|send) me (a|an|the|one|some)?\b"
     r"|how (do|should|can|could|would) i (write|word|phrase|start|end|open|close|sign off|email|tell|inform|update"
@@ -74,7 +75,8 @@ class Retriever:
         ranker: LinearModel,
         unanswered: np.ndarray | None = None,
     ) -> None:
-        """`unanswered`: the reader's vector for questions no sentence of the guides answers (index/reader/tuning.py)."""
+        """`unanswered`: the reader's vector for questions no sentence of the guides answers
+        (index/reader/tuning.py)."""
         if len(chunks) != vectors.size:
             raise ValueError("chunks and vectors differ in number")
         if ranker.features != FEATURES:

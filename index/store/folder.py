@@ -134,7 +134,8 @@ def load_store(
         raise StoreInvalidError(f"index format {manifest.format_version} is not {FORMAT_VERSION}: rebuild it")
     if (manifest.model_name, manifest.weights_sha256) != (model_name, weights_sha256):
         raise StoreInvalidError(
-            f"index was built with model {manifest.model_name} ({manifest.weights_sha256[:12]}…), not the one loaded: rebuild it"
+            f"index was built with model {manifest.model_name} ({manifest.weights_sha256[:12]}…), "
+            "not the one loaded: rebuild it"
         )
     if manifest.reader_sha256 != reader_sha256:
         raise StoreInvalidError("index was built for another reader than the one loaded: rebuild it (make index)")
@@ -157,7 +158,8 @@ def load_store(
         raise StoreInvalidError(f"index at {folder} cannot be read ({exc.__class__.__name__})") from exc
     if vectors.size != manifest.chunk_count or len(chunks) != manifest.chunk_count or vectors.dim != manifest.dim:
         raise StoreInvalidError(
-            f"index at {folder} holds {vectors.size} vectors for {len(chunks)} chunks, manifest says {manifest.chunk_count}"
+            f"index at {folder} holds {vectors.size} vectors for {len(chunks)} chunks, "
+            f"manifest says {manifest.chunk_count}"
         )
     if unit_vectors.size != manifest.unit_count or unit_vectors.dim != manifest.dim:
         raise StoreInvalidError(

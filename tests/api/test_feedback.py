@@ -1,4 +1,5 @@
-"""POST /api/feedback against a real SQLite file (scripts/report.py over what it stored: tests/scripts/test_report.py)."""
+"""POST /api/feedback against a real SQLite file (scripts/report.py over what it stored:
+tests/scripts/test_report.py)."""
 
 from __future__ import annotations
 

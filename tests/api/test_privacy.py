@@ -16,7 +16,10 @@ from api.settings import Settings
 from index.model.embeddings import MiniLMEmbedder
 from tests.helpers import CONTENT
 
-PRIVATE = "my name is Maria Garcia, AAMC ID 12345678, maria.g@example.com, +1 (312) 555-0199: can I email about visa sponsorship?"
+PRIVATE = (
+    "my name is Maria Garcia, AAMC ID 12345678, maria.g@example.com, +1 (312) 555-0199:"
+    " can I email about visa sponsorship?"
+)
 ACCESS_LINE = re.compile(r"^(GET|POST|PUT|DELETE|OPTIONS) (\S+) (\d{3}) (\d+\.\d)ms rid=([A-Za-z0-9._:-]+)$")
 
 

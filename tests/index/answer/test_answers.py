@@ -120,7 +120,8 @@ def test_the_api_returns_the_blocks_and_what_was_not_answered(client: TestClient
 
 def test_chips_are_the_guides_own_questions_and_headings(client: TestClient) -> None:
     slug = "pre-match-communication-pmr-non-us-img"
-    section = "Strategic Goals of Pre-Match Communication for a Non-US Citizen IMG > 1. Confirm and reinforce genuine interest"
+    top = "Strategic Goals of Pre-Match Communication for a Non-US Citizen IMG"
+    section = f"{top} > 1. Confirm and reinforce genuine interest"
     opening = client.get("/api/suggestions", params={"guide": slug, "limit": 20}).json()["suggestions"]
     after = client.get("/api/suggestions", params={"guide": slug, "section": section}).json()["suggestions"]
     assert opening[0] == "As a non-US citizen IMG, should I directly ask for a pre-match offer in PM&R?"

@@ -55,7 +55,8 @@ def test_the_previous_user_turn_is_read_with_a_follow_up_only() -> None:
             "It's been three weeks since I emailed the coordinator and nothing. My friend says call, my mentor says "
             "wait. Should I send another email, and how many is too many?",
             ("Should I send another email", "how many is too many?"),
-            "It's been three weeks since I emailed the coordinator and nothing. My friend says call, my mentor says wait.",
+            "It's been three weeks since I emailed the coordinator and nothing."
+            " My friend says call, my mentor says wait.",
         ),
         ("thank you note timing", ("thank you note timing",), ""),
         (
