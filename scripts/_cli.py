@@ -45,7 +45,11 @@ def server_note(urls: Iterable[str | None]) -> list[str]:
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that reports bad usage in one line."""
+    """argparse that names the script as it is run (`python -m scripts.ask`) and reports bad usage in one line."""
+
+    def __init__(self, description: str) -> None:
+        spec = getattr(sys.modules["__main__"], "__spec__", None)
+        super().__init__(prog=f"python -m {spec.name}" if spec else None, description=description)
 
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")

@@ -47,10 +47,7 @@ def render(reply: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(
-        prog="python -m scripts.ask",
-        description="Ask the Advisor a question; it answers from the guides with citations.",
-    )
+    parser = Parser(description="Ask the Advisor a question; it answers from the guides with citations.")
     parser.add_argument("question", nargs="+", help="the question (quote it, or pass it as several words)")
     parser.add_argument("--json", action="store_true", help="print exactly the API's JSON")
     parser.add_argument("--top-k", type=int, default=3, help=f"citations to show, 1-{TOP_K_MAX} (default 3)")

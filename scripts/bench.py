@@ -271,9 +271,7 @@ def worker_rows(ctx: Context) -> list[Row]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(
-        prog="python -m scripts.bench", description="Benchmark the Advisor over loopback HTTP and in-process."
-    )
+    parser = Parser(description="Benchmark the Advisor over loopback HTTP and in-process.")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
     parser.add_argument("--quick", action="store_true", help="fewer requests and no 100k index (a smoke run)")
     parser.add_argument("--skip", nargs="*", default=[], choices=SECTIONS, help="sections to leave out")

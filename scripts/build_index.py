@@ -52,7 +52,7 @@ class Progress:
 
 def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
-    parser = Parser(prog="python -m scripts.build_index", description="Build the Advisor's index from Markdown guides.")
+    parser = Parser(description="Build the Advisor's index from Markdown guides.")
     parser.add_argument("--content", type=Path, default=settings.content_dir, help="folder of guide .md files")
     parser.add_argument("--out", type=Path, default=settings.index_dir, help="index folder (default: build/index)")
     parser.add_argument("--if-stale", action="store_true", help="build only when content or model changed")

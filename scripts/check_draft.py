@@ -60,10 +60,7 @@ def read_draft(source: str | None, parser: Parser) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(
-        prog="python -m scripts.check_draft",
-        description="Check an email draft against the guide's advice, with citations.",
-    )
+    parser = Parser(description="Check an email draft against the guide's advice, with citations.")
     parser.add_argument("file", nargs="?", help='the draft, a UTF-8 text file ("-" or nothing: read stdin)')
     parser.add_argument("--json", action="store_true", help="print exactly the API's JSON")
     parser.add_argument(

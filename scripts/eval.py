@@ -67,7 +67,7 @@ def server_asker(url: str) -> Ask:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="python -m scripts.eval", description="Score the Advisor on question sets.")
+    parser = Parser(description="Score the Advisor on question sets.")
     parser.add_argument("--set", type=Path, action="append", help=f"JSONL question set (default {DEFAULT_SET})")
     parser.add_argument(
         "--content", type=Path, action="append", help="folder of guides to index, repeatable (default content/)"

@@ -39,9 +39,7 @@ def render(result: DraftScore) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(
-        prog="python -m scripts.eval_drafts", description="Precision and recall of the email-draft check, per rule."
-    )
+    parser = Parser(description="Precision and recall of the email-draft check, per rule.")
     parser.add_argument("--set", type=Path, default=DEFAULT_SET, help=f"JSONL draft set (default {DEFAULT_SET.name})")
     parser.add_argument("--url", help="score a running server instead")
     parser.add_argument("--show-misses", action="store_true", help="print every miss and false alarm")

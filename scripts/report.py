@@ -220,9 +220,7 @@ def as_text(report: dict[str, Any], database: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(
-        prog="python -m scripts.report", description="Summarise the applicants' votes for the guides' editors."
-    )
+    parser = Parser(description="Summarise the applicants' votes for the guides' editors.")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--since", type=date.fromisoformat, help="only votes from this date on (YYYY-MM-DD, UTC)")
     parser.add_argument("--limit", type=int, default=50, help="questions listed at most, per list (default 50)")

@@ -1,5 +1,5 @@
 """What several API tests share: a bare app with the protections installed, a client for it, the rate
-limit's window, and the /metrics samples."""
+limit's window, the /metrics samples, and a browser's CORS preflight."""
 
 from __future__ import annotations
 
@@ -73,3 +73,15 @@ def samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], 
 
 def value(table: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str) -> float:
     return table.get((name, frozenset(labels.items())), 0.0)
+
+
+def preflight(client: TestClient, request_headers: str) -> httpx.Response:
+    """A browser's CORS preflight for a POST to /api/ask from another site, asking to send `request_headers`."""
+    return client.options(
+        "/api/ask",
+        headers={
+            "Origin": "https://guide.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": request_headers,
+        },
+    )

@@ -12,6 +12,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Route
 
+from tests.api.helpers import preflight
+
 GUIDE = "pre-match-communication-pmr-non-us-img"
 VISA = "can I email about visa sponsorship before interviews"
 VARYING = {"date", "x-request-id"}
@@ -57,17 +59,17 @@ def test_head_is_refused_where_get_is(client: TestClient) -> None:
     assert client.head("/guides/no-such-guide").status_code == 404
 
 
+def test_cors_allows_any_origin_without_credentials(client: TestClient) -> None:
+    response = preflight(client, "content-type")
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in response.headers
+
+
 def test_a_preflight_may_send_a_request_id_and_callers_can_read_it_and_retry_after(client: TestClient) -> None:
-    preflight = client.options(
-        "/api/ask",
-        headers={
-            "Origin": "https://guide.example",
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type, x-request-id",
-        },
-    )
-    assert preflight.status_code == 200, preflight.text
-    assert "x-request-id" in preflight.headers["access-control-allow-headers"].lower()
+    allowed = preflight(client, "content-type, x-request-id")
+    assert allowed.status_code == 200, allowed.text
+    assert "x-request-id" in allowed.headers["access-control-allow-headers"].lower()
     response = client.post(
         "/api/ask", json={"question": VISA}, headers={"Origin": "https://guide.example", "X-Request-ID": "trace-7"}
     )
