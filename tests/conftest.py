@@ -1,3 +1,6 @@
+"""Fixtures for every test, where pytest finds them: the guide, the encoders, a store built once, the Advisor, an app
+client and a live server (helpers that are not fixtures: tests/helpers.py)."""
+
 from __future__ import annotations
 
 import shutil
