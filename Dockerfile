@@ -18,7 +18,7 @@ COPY index ./index
 RUN pip install '.[index]'
 COPY scripts ./scripts
 COPY content ./content
-RUN python scripts/build_index.py
+RUN python -m scripts.build_index
 
 FROM python:3.11-slim
 

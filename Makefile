@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 index: $(STAMP)
-	$(BIN)/python scripts/build_index.py --if-stale
+	$(BIN)/python -m scripts.build_index --if-stale
 
 serve: index
 	$(BIN)/uvicorn --factory api.main:app_factory --host $(HOST) --port $(PORT) --no-access-log
@@ -36,13 +36,13 @@ FIRST := $(foreach s,questions probes long multipart history templates followups
          $(if $(wildcard ../shared/eval/dev.jsonl),--set ../shared/eval/dev.jsonl)
 SECOND := --set tests/eval/second-guide/questions.jsonl --set tests/eval/second-guide/long.jsonl
 eval: index
-	$(BIN)/python scripts/eval.py $(FIRST) $(EVAL_ARGS)
-	$(BIN)/python scripts/eval.py --content content --content tests/eval/second-guide/content $(FIRST) $(SECOND) $(EVAL_ARGS)
-	$(BIN)/python scripts/eval.py --content tests/eval/second-guide/content $(SECOND) $(EVAL_ARGS)
+	$(BIN)/python -m scripts.eval $(FIRST) $(EVAL_ARGS)
+	$(BIN)/python -m scripts.eval --content content --content tests/eval/second-guide/content $(FIRST) $(SECOND) $(EVAL_ARGS)
+	$(BIN)/python -m scripts.eval --content tests/eval/second-guide/content $(SECOND) $(EVAL_ARGS)
 
 # The real server on a free loopback port, driven over HTTP; one table (BENCH_ARGS=--quick for a smoke run).
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 
 # Debian's Chromium for tests/browser (Playwright drives it; `playwright install` is never needed).
 browser:
@@ -56,7 +56,7 @@ browser:
 	echo "browser: installing Debian's chromium for tests/browser"; \
 	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-# Debian's PostgreSQL for tests/test_feedback_postgres.py: installed when missing, started, with a throwaway role and
+# Debian's PostgreSQL for tests/api/test_feedback_postgres.py: installed when missing, started, with a throwaway role and
 # database; the URL goes to $(PG_URL_FILE) for pytest. It never fails the build: without a server that test skips
 # (and fails under CI=true where apt-get exists). A URL already in ADVISOR_TEST_DATABASE_URL is used as it is.
 PG_URL_FILE := build/test-database-url
@@ -87,9 +87,9 @@ postgres:
 PG_ENV = ADVISOR_TEST_DATABASE_URL="$${ADVISOR_TEST_DATABASE_URL:-$$(cat $(PG_URL_FILE) 2>/dev/null)}"
 
 test-postgres: $(STAMP) postgres
-	$(PG_ENV) $(BIN)/pytest tests/test_feedback_postgres.py
+	$(PG_ENV) $(BIN)/pytest tests/api/test_feedback_postgres.py
 
-# Debian's redis-server for tests/test_ratelimit_redis.py (two replicas sharing one rate limit): installed when
+# Debian's redis-server for tests/api/test_ratelimit_redis.py (two replicas sharing one rate limit): installed when
 # missing. The test starts its own throwaway server on a unix socket and stops it; without redis-server it
 # skips (and fails under CI=true where apt-get exists).
 redis:

@@ -14,10 +14,10 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from api.errors import public_reason
+from api.serving.batching import MicroBatcher
+from api.serving.cache import AnswerCache
 from api.settings import Settings
-from index.advisor import Advisor
-from index.batching import MicroBatcher
-from index.cache import AnswerCache
+from index.answer.advisor import Advisor
 
 
 async def get_app_settings(request: Request) -> Settings:

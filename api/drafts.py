@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from typing import Literal
 
@@ -12,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServingDep
 from api.schemas import JSON_BODY_RESPONSES, CitationOut, encodable
-from index.drafts import MAX_CHARS, DraftReport, check_draft, ground_rules, is_grounded, rule_queries
+from index.drafts.check import MAX_CHARS, DraftReport, check_draft, ground_rules, grounding_texts, is_grounded
 
 router = APIRouter()
 
@@ -60,10 +59,8 @@ class DraftCheckResponse(BaseModel):
 async def check_draft_route(body: DraftCheckRequest, serving: ServingDep) -> DraftCheckResponse:
     advisor, batcher = serving.advisor, serving.batcher
     if not is_grounded(advisor):
-        # Once per loaded Advisor; through the batcher, whose one worker thread is the only one running the model.
-        queries = rule_queries()
-        vectors = await asyncio.gather(*(batcher.embed(advisor.embedding_text(q)) for q in queries))
-        ground_rules(advisor, dict(zip(queries, vectors, strict=True)))
+        # Once per loaded Advisor, through the batcher: its model threads are the only ones running the model.
+        ground_rules(advisor, await batcher.run_many(grounding_texts(advisor), lambda vectors: vectors))
     # Regexes over up to 5,000 characters: milliseconds, but off the event loop all the same.
     report = await run_in_threadpool(check_draft, body.text, advisor, serving.base_url)
     return DraftCheckResponse.from_report(report)

@@ -23,7 +23,7 @@ from api.logs import redact
 from api.metrics import count_feedback
 from api.schemas import JSON_BODY_RESPONSES, QUESTION_MAX, error_response
 from api.settings import Settings
-from index.advisor import Advisor
+from index.answer.advisor import Advisor
 
 log = logging.getLogger("advisor")
 router = APIRouter()

@@ -14,23 +14,18 @@ from fastapi.staticfiles import StaticFiles
 from api import docs, drafts, feedback, hardening, pages, plan, routes, widget
 from api.metrics import observing_batches
 from api.pages import STATIC_DIR
+from api.serving.batching import MicroBatcher
+from api.serving.cache import AnswerCache
 from api.settings import Settings, get_settings
-from index.advisor import Advisor
-from index.batching import MicroBatcher
-from index.cache import AnswerCache
-from index.embeddings import Embedder, MiniLMEmbedder
+from index.answer.advisor import Advisor
 from index.errors import AdvisorError
-from index.reader import load_reader
-from index.store import search_one_query_per_thread
+from index.model.embeddings import Embedder
+from index.reader.encoder import question_encoder
+from index.store.vectors import search_one_query_per_thread
 
 log = logging.getLogger("advisor")
 
 EmbedderFactory = Callable[[], Embedder]
-
-
-def question_encoder(settings: Settings) -> MiniLMEmbedder:
-    """The encoder the service asks with (the reader made by `make index`); the scripts ask with the same one."""
-    return load_reader(settings.model_cache_dir, settings.model_threads, settings.model_precision)
 
 
 def create_app(settings: Settings | None = None, embedder_factory: EmbedderFactory | None = None) -> FastAPI:
@@ -78,7 +73,9 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     app = FastAPI(
         title="The Advisor",
         version="0.1.0",
-        summary="Answers residency applicants' questions from Residency Advisor's guides, citing the guide's own words.",
+        summary=(
+            "Answers residency applicants' questions from Residency Advisor's guides, citing the guide's own words."
+        ),
         lifespan=lifespan,
         docs_url=None,  # served by api/docs.py from local files, not a CDN
         redoc_url=None,

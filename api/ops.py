@@ -1,4 +1,5 @@
-"""Operations endpoints: readiness for load balancers, and Prometheus metrics for the addresses allowed them."""
+"""Operations endpoints: health and readiness for load balancers and the image's health check, and Prometheus
+metrics for the addresses allowed them."""
 
 from __future__ import annotations
 
@@ -17,6 +18,25 @@ from api.settings import Settings
 router = APIRouter()
 
 
+def health(request: Request, unready_headers: dict[str, str] | None = None) -> JSONResponse | Health:
+    """The loaded index's size and content version; a 503 with the reason while none is loaded."""
+    advisor = request.app.state.advisor
+    if advisor is None:
+        body = Health(status="unavailable", detail=public_reason(request.app.state.load_error))
+        return JSONResponse(body.model_dump(), status_code=503, headers=unready_headers)
+    return Health(status="ok", chunks=advisor.manifest.chunk_count, content_version=advisor.content_version)
+
+
+@router.get(
+    "/healthz",
+    response_model=Health,
+    responses={**ERROR_RESPONSES, 503: {"model": Health}},
+    summary="Ready when the index is loaded",
+)
+async def healthz(request: Request) -> JSONResponse | Health:
+    return health(request)
+
+
 @router.get(
     "/readyz",
     response_model=Health,
@@ -24,11 +44,7 @@ router = APIRouter()
     summary="200 while the index is loaded and valid, else 503: take the instance out of rotation",
 )
 async def readyz(request: Request) -> JSONResponse | Health:
-    advisor = request.app.state.advisor
-    if advisor is None:
-        body = Health(status="unavailable", detail=public_reason(request.app.state.load_error))
-        return JSONResponse(body.model_dump(), status_code=503, headers={"Retry-After": "5"})
-    return Health(status="ok", chunks=advisor.manifest.chunk_count, content_version=advisor.content_version)
+    return health(request, {"Retry-After": "5"})
 
 
 @lru_cache(maxsize=8)

@@ -11,8 +11,8 @@ from markdown_it import MarkdownIt
 
 from api.deps import AdvisorDep, base_url
 from api.schemas import API_RESPONSES, ERROR_RESPONSES, GuideOut, error_response
-from index.chunks import sections
-from index.content import Guide
+from index.guides.chunks import sections
+from index.guides.content import Guide
 
 router = APIRouter()
 STATIC_DIR = Path(__file__).with_name("static")
@@ -40,7 +40,7 @@ _PAGE = """<!doctype html>
 
 def render_guide_html(guide: Guide) -> str:
     """The guide's Markdown as HTML (GFM tables included), each heading with the anchor its citations link
-    to: the anchors the index named (index/chunks.py), matched by line, so a link lands on its own section.
+    to: the anchors the index named (index/guides/chunks.py), matched by line, so a link lands on its own section.
     Text above the first heading gets the anchor of its passages on its first element."""
     tokens = _markdown.parse(guide.body)
     found = sections(guide)
@@ -79,7 +79,8 @@ One script tag puts this chat on any page:</p>
 @router.get("/", response_class=HTMLResponse, responses=ERROR_RESPONSES, summary="What the Advisor is, and its guides")
 async def index_page(request: Request, advisor: AdvisorDep) -> HTMLResponse:
     guides = "\n".join(
-        f'<li><a href="/guides/{escape(g.slug)}">{escape(g.title)}</a> <small>(reviewed {escape(g.last_reviewed)})</small></li>'
+        f'<li><a href="/guides/{escape(g.slug)}">{escape(g.title)}</a>'
+        f" <small>(reviewed {escape(g.last_reviewed)})</small></li>"
         for g in advisor.guides.values()
     )
     body = _HOME.format(guides=guides, base=escape(base_url(request)))

@@ -5,7 +5,6 @@ Nothing of the request is stored: the profile lives as long as the request does.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 from typing import Annotated, Any, Literal
@@ -17,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ServingDep, SettingsDep
 from api.drafts import FindingOut
 from api.schemas import JSON_BODY_RESPONSES, CitationOut, encodable
-from index import drafts
+from index.drafts import check as drafts
 from index.plan import rules
 from index.plan.compose import make_plan
 from index.plan.export import CALENDAR_TYPE, to_ics
@@ -131,15 +130,13 @@ class PlanResponse(BaseModel):
 async def planned(body: PlanRequest, serving: ServingDep, settings: SettingsDep) -> Plan:
     """The request's plan: its rules grounded first, once per loaded Advisor, through the batcher."""
     advisor, batcher = serving.advisor, serving.batcher
-    for grounded, queries, ground in (
-        (drafts.is_grounded, drafts.rule_queries, drafts.ground_rules),
-        (rules.is_grounded, rules.plan_queries, rules.ground_plan),
-    ):
-        if not grounded(advisor):
-            # Its worker threads are the only ones running the model.
-            texts = queries()
-            vectors = await asyncio.gather(*(batcher.embed(advisor.embedding_text(q)) for q in texts))
-            ground(advisor, dict(zip(texts, vectors, strict=True)))
+    # Once per loaded Advisor, through the batcher: its worker threads are the only ones running the model.
+    if not drafts.is_grounded(advisor):
+        drafts.ground_rules(advisor, await batcher.run_many(drafts.grounding_texts(advisor), lambda vectors: vectors))
+    if not rules.is_grounded(advisor):
+        queries = rules.plan_queries()
+        vectors = await batcher.run_many([advisor.embedding_text(q) for q in queries], lambda vectors: vectors)
+        rules.ground_plan(advisor, dict(zip(queries, vectors, strict=True)))
     # Up to 100 programs' drafts checked: a fraction of a second of regexes, off the event loop.
     profile = body.profile(settings.rank_list_deadline)
     return await run_in_threadpool(make_plan, profile, advisor, serving.base_url)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter
 
 from api.deps import ServingDep
-from api.errors import public_reason
 from api.logs import record_answer
 from api.metrics import count_cache
-from api.schemas import ERROR_RESPONSES, JSON_BODY_RESPONSES, AskRequest, AskResponse, Health
+from api.schemas import JSON_BODY_RESPONSES, AskRequest, AskResponse
 
 router = APIRouter()
 
@@ -34,17 +32,3 @@ async def ask(body: AskRequest, serving: ServingDep) -> AskResponse:
             answers.put(answer, body.top_k, base_url)
     record_answer(body.question, answer.answered)
     return AskResponse.from_answer(answer)
-
-
-@router.get(
-    "/healthz",
-    response_model=Health,
-    responses={**ERROR_RESPONSES, 503: {"model": Health}},
-    summary="Ready when the index is loaded",
-)
-async def healthz(request: Request) -> JSONResponse | Health:
-    advisor = request.app.state.advisor
-    if advisor is None:
-        body = Health(status="unavailable", detail=public_reason(request.app.state.load_error))
-        return JSONResponse(body.model_dump(), status_code=503)
-    return Health(status="ok", chunks=advisor.manifest.chunk_count, content_version=advisor.content_version)

@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from index.answer import Answer
-from index.reading import MAX_TURN_CHARS, MAX_TURNS, Turn
+from index.answer.reply import Answer
+from index.query.reading import MAX_TURN_CHARS, MAX_TURNS, Turn
 
 QUESTION_MAX = 1000
 TOP_K_MAX = 10

@@ -13,7 +13,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from api.ratelimit import STORAGE_SCHEMES
-from index.onnx_export import Precision
+from index.model.export import Precision
 
 ROOT = Path(__file__).resolve().parents[1]
 # NRMP sets the Rank Order List Certification Deadline each season in its Main Residency Match calendar

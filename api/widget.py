@@ -2,10 +2,10 @@
 
 The script's source is a folder of small files (api/static/widget/): GET /widget.js serves them as one script,
 concatenated in the order of `MODULES` inside one function, with `styles.css` inlined as the string `CSS`
-(the element adopts it as a constructed stylesheet, which a host page's strict CSP allows). Comments are for the
-source and are not served: a line whose first characters are `//`, and CSS's `/* ... */` (so no module holds a
-string or template literal spanning lines). No build step: the script is made on the first request and again
-whenever a file's mtime changes, and is served with an ETag.
+(the element adopts it as a constructed stylesheet, which a host page's strict CSP allows). Comments, blank
+lines and indentation are for the source and are not served: a line whose first characters are `//`, CSS's
+`/* ... */` (so no module holds a string or template literal spanning lines). No build step: the script is made
+on the first request and again whenever a file's mtime changes, and is served with an ETag.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from api.deps import AdvisorDep
 from api.pages import STATIC_DIR
 from api.schemas import API_RESPONSES, error_response
-from index.suggestions import guide_suggestions, near_section
+from index.guides.suggestions import guide_suggestions, near_section
 
 router = APIRouter()
 WIDGET_DIR = STATIC_DIR / "widget"
@@ -49,8 +49,8 @@ SCRIPT_HEADERS = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Optio
 
 
 def _code(name: str) -> str:
-    lines = (WIDGET_DIR / name).read_text("utf-8").splitlines(keepends=True)
-    return f"/* {name} */\n" + "".join(line for line in lines if not line.lstrip().startswith("//"))
+    lines = (line.lstrip(" ") for line in (WIDGET_DIR / name).read_text("utf-8").splitlines(keepends=True))
+    return f"/* {name} */\n" + "".join(line for line in lines if line.strip() and not line.startswith("//"))
 
 
 def widget_source() -> str:
@@ -61,7 +61,8 @@ def widget_source() -> str:
     unlisted = sorted({path.name for path in WIDGET_DIR.glob("*.js")} - set(MODULES))
     if unlisted:
         raise RuntimeError(f"{WIDGET_DIR}: {', '.join(unlisted)} not in api.widget.MODULES; add each where it belongs")
-    styles = re.sub(r"/\*.*?\*/\n?", "", (WIDGET_DIR / STYLES).read_text("utf-8"), flags=re.DOTALL)
+    css = re.sub(r"/\*.*?\*/\n?", "", (WIDGET_DIR / STYLES).read_text("utf-8"), flags=re.DOTALL)
+    styles = "".join(line.lstrip(" ") for line in css.splitlines(keepends=True) if line.strip())
     modules = [_code(name) for name in MODULES]
     return "".join([BANNER, '(() => {\n"use strict";\n', f"const CSS = {json.dumps(styles)};\n", *modules, "})();\n"])
 

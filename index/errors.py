@@ -13,9 +13,9 @@ class ModelError(AdvisorError):
     """The embedding model is missing or its weights fail verification."""
 
 
-class IndexMissingError(AdvisorError):
-    """No index has been built yet."""
+class StoreMissingError(AdvisorError):
+    """No vector store has been built yet (`make index` builds it)."""
 
 
-class IndexInvalidError(AdvisorError):
-    """The index on disk is corrupt, truncated, or does not match the content or model."""
+class StoreInvalidError(AdvisorError):
+    """The vector store on disk is corrupt, truncated, or does not match the content, model, reader or pipeline."""

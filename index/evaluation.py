@@ -13,23 +13,24 @@ a gold phrase after `norm` (shared/eval/README.md).
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from index.content import Guide
-from index.markdown import read_blocks
-from index.reading import split_asks
-from index.retrieval import wants_template
+from index.guides.content import Guide
+from index.guides.markdown import read_blocks
+from index.query.reading import split_asks
+from index.ranking.retrieval import wants_template
+from index.text import fold_typography
 
 MAX_EXCERPT = 800
 ANSWER_CHARS_PER_ASK = 700  # the readability cap: quoted text, lead-ins, markers and the ask's label
 TEMPLATE_CHARS = 1100  # added to the cap when a template is asked for (the guide's longest is 963 characters)
-_FOLD = {"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-         "\u2022": " ", "\u00a0": " ", "\u2026": "..."}  # fmt: skip
 _PLACEHOLDER = re.compile(r"\[(?!\d+\])[^\]\n]{2,}\]")  # "[Program Name]", "[Date]"; not a citation's "[1]"
 _MARKER = re.compile(r"\s*\[\d+\]\s*")
 
@@ -37,10 +38,13 @@ Reply = dict[str, Any]
 Ask = Callable[[str, list[str]], Reply]  # (question, earlier user questions) -> the API's JSON
 
 
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """A labelled set, one JSON object a line (blank lines skipped); OSError or ValueError when unreadable."""
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
 def norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    for a, b in _FOLD.items():
-        text = text.replace(a, b)
+    text = fold_typography(unicodedata.normalize("NFKC", text)).replace("\u2022", " ")  # NFKC keeps bullets
     text = re.sub(r"[*_`#>]", " ", text.lower())
     return re.sub(r"\s+", " ", text).strip()
 

@@ -1,4 +1,5 @@
-"""Shared text handling: Unicode normalisation, URLs, and the one sentence splitter.
+"""Shared text handling: Unicode normalisation, quote and dash folding, URLs, sentence splitting, and the share
+of a question's terms that a text holds.
 
 Applicants paste from PDFs, web pages and phones: full-width letters, ligatures, zero-width spaces, soft
 hyphens, byte-order marks and bidi marks. What is matched is the NFKC form without invisible format
@@ -6,7 +7,8 @@ characters (Unicode category Cf, UAX #15 and UAX #44); what is shown back is the
 normalised form keeps, for each of its characters, the span of the typed text it came from.
 
 One sentence splitter serves the guides' answer units, the chunker's cuts of a long block and the
-email-draft check (see `sentence_spans` for why it is not a library's).
+email-draft check (see `sentence_spans` for why it is not a library's); an applicant's message is cut by
+`message_sentences`, where a sentence may start in lower case and a line break ends one.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 # A URL as applicants paste it, up to the next space: with a scheme, from "www.", or a domain and a path.
 _URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|\b(?:[a-z0-9-]+\.)+[a-z]{2,}/)\S*", re.IGNORECASE)
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+# Typographic quotes and dashes, as applicants and the guides' editors type either.
+_TYPOGRAPHY = str.maketrans(
+    {"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
+)
 
 
 def normalise(text: str) -> str:
@@ -64,6 +71,11 @@ def normalise_with_spans(typed: str) -> Normalised:
     return Normalised("".join(out), starts, ends)
 
 
+def fold_typography(text: str) -> str:
+    """Typographic quotes and dashes as their ASCII forms: "It’s “one”—or two" -> "It's \"one\"-or two"."""
+    return text.translate(_TYPOGRAPHY)
+
+
 def strip_urls(text: str) -> str:
     """`text` without its URLs: a URL names a page, it does not ask anything."""
     return " ".join(_URL.sub(" ", text).split()) if _URL.search(text) else text
@@ -88,7 +100,8 @@ def matching(repair: Callable[[str], str]) -> Callable[[str], str]:
 # like "ms.", so those sentence pairs stay together. Matching whole words, as pySBD, sentencex, syntok or this
 # splitter with word boundaries do, cost 1 of 79 hit@3 and 2 of 79 answer_hit on tests/eval/questions.jsonl
 # (README, Answer quality), so this splitter stays until the ranker is refitted on finer sentences.
-_SENTENCE_END = re.compile(r"[.!?…][\"”’)]*\s+(?=[\"“(\[]?[A-Z0-9])")
+_CLOSERS = r"[\"”’)]*"  # closing quotes or brackets after the stop belong to the sentence
+_SENTENCE_END = re.compile(rf"[.!?…]{_CLOSERS}\s+(?=[\"“(\[]?[A-Z0-9])")
 _ABBREVIATIONS = (
     "dr.", "vs.", "e.g.", "i.e.", "etc.", "mr.", "ms.", "mrs.", "st.", "no.", "prof.", "approx.", "dept.", "jr.", "sr.",
     "u.s.",
@@ -110,3 +123,20 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         spans.append((start, len(text.rstrip())))
     return spans
+
+
+# Applicants' sentences often start in lower case ("had my interview. should i send..."): any case ends one,
+# and so does a line break; not a stop after a single letter or a short title ("Dr.", "no.").
+_MESSAGE_SENTENCE_END = re.compile(
+    rf"(?<!\b[A-Za-z]\.)(?<!\b(?:dr|vs|mr|ms|st|no|eg|ie)\.)(?<=[.!?…]){_CLOSERS}\s+|\n\s*\n?"
+)
+
+
+def message_sentences(message: str) -> list[str]:
+    """The sentences of an applicant's message, stripped of spaces; none blank."""
+    return [s.strip() for s in _MESSAGE_SENTENCE_END.split(message.strip()) if s and s.strip()]
+
+
+def share_found(wanted: AbstractSet[str], found: AbstractSet[str]) -> float:
+    """The share of `wanted` (a question's terms) that `found` holds; 0.0 when nothing is wanted."""
+    return len(wanted & found) / len(wanted) if wanted else 0.0

@@ -16,11 +16,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+from api.launch import HOST, server
+from index.evaluation import read_jsonl
 from scripts._bench_table import Row, machine, ms, render, timed
-from scripts._cli import Parser, read_jsonl
-from scripts._server import HOST, server
+from scripts._cli import Parser, load_advisor
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = "forty-programs"
@@ -35,16 +34,14 @@ def forty_programs() -> dict[str, Any]:
 
 
 def in_process_rows(runs: int) -> list[Row]:
-    from api.main import question_encoder
     from api.plan import PlanRequest
     from api.settings import Settings
-    from index.advisor import Advisor
-    from index.drafts import ground_rules
+    from index.drafts.check import ground_rules
     from index.plan.compose import make_plan
     from index.plan.rules import ground_plan
 
     settings = Settings()
-    advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
+    advisor = load_advisor()
 
     def ground() -> None:
         ground_rules(advisor)
@@ -99,7 +96,7 @@ def plan_rows(index_dir: Path, runs: int = 20, http: bool = True) -> list[Row]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="_bench_plan.py", description="Time a plan for 40 programs, in-process and over HTTP.")
+    parser = Parser(description="Time a plan for 40 programs, in-process and over HTTP.")
     parser.add_argument("--runs", type=int, default=20, help="plans timed per measure (default 20)")
     parser.add_argument("--no-http", action="store_true", help="in-process only: start no server")
     args = parser.parse_args(argv)

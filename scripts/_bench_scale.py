@@ -22,7 +22,7 @@ def one_search_thread() -> Iterator[None]:
     """FAISS searching as the server does (one query per thread); builds keep all of its threads."""
     import faiss
 
-    from index.store import search_one_query_per_thread
+    from index.store.vectors import search_one_query_per_thread
 
     threads = faiss.omp_get_max_threads()
     search_one_query_per_thread()
@@ -57,7 +57,7 @@ def _search_times(index: Any, queries: np.ndarray) -> tuple[list[float], list[se
 
 
 def scale_rows(quick: bool) -> list[Row]:
-    from index.store import VectorIndex
+    from index.store.vectors import VectorIndex
 
     rows: list[Row] = []
     rng = np.random.default_rng(0)

@@ -9,7 +9,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from index.answer.advisor import Advisor
 
 TIMEOUT = 30
 # In-process, a citation of a guide without a source_url links to the Advisor's own page of it: a path
@@ -19,9 +22,21 @@ SERVER_NEEDED = (
 )
 
 
-def link_base(public_url: str | None) -> str:
+def load_advisor() -> Advisor:
+    """The Advisor as the service loads it (the ADVISOR_* settings, the reader `make index` made), in this process."""
+    from api.settings import get_settings
+    from index.answer.advisor import Advisor
+    from index.reader.encoder import question_encoder
+
+    settings = get_settings()
+    return Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
+
+
+def link_base() -> str:
     """The base of in-process links: ADVISOR_PUBLIC_URL, else "/", which makes them paths on a server."""
-    return public_url or "/"
+    from api.settings import get_settings
+
+    return get_settings().public_url or "/"
 
 
 def server_note(urls: Iterable[str | None]) -> list[str]:
@@ -30,7 +45,11 @@ def server_note(urls: Iterable[str | None]) -> list[str]:
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that reports bad usage in one line."""
+    """argparse that names the script as it is run (`python -m scripts.ask`) and reports bad usage in one line."""
+
+    def __init__(self, description: str) -> None:
+        spec = getattr(sys.modules["__main__"], "__spec__", None)
+        super().__init__(prog=f"python -m {spec.name}" if spec else None, description=description)
 
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
@@ -64,10 +83,12 @@ def post_json(url: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         fail(f"server at {url} did not answer with JSON")
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """A labelled set, one JSON object a line; an unreadable one ends the script with one line."""
+def read_set(path: Path) -> list[dict[str, Any]]:
+    """A labelled set (index.evaluation.read_jsonl); an unreadable one ends the script with one line."""
+    from index.evaluation import read_jsonl
+
     try:
-        return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+        return read_jsonl(path)
     except (OSError, ValueError) as exc:
         fail(f"cannot read set {path}: {exc}")
 

@@ -104,7 +104,8 @@ async def serve(reader, writer):
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
-            length = next((int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")), 0)
+            lines = head.split(b"\r\n")
+            length = next((int(l.split(b":")[1]) for l in lines if l.lower().startswith(b"content-length")), 0)
             await reader.readexactly(length)
             writer.write(REPLY)
     except (asyncio.IncompleteReadError, ConnectionError):

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Ask the Advisor a question from the command line.
 
-Usage: scripts/ask.py [--json] [--top-k N] [--url URL] "question"
+Usage: python -m scripts.ask [--json] [--top-k N] [--url URL] "question"
 
 In-process by default (loads the model and index); with --url, or ADVISOR_URL set,
 it asks a running server instead and loads no model.
@@ -16,27 +15,14 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from api.schemas import QUESTION_MAX, TOP_K_MAX, AskResponse
-from scripts._cli import Parser, link_base, post_json, print_reply, reply_from, server_note
-
-SERVER_NEEDED = (
-    "(Links are paths on the Advisor's server: open them on one started with `make serve`, or set ADVISOR_PUBLIC_URL.)"
-)
+from scripts._cli import Parser, link_base, load_advisor, post_json, print_reply, reply_from, server_note
 
 
 def ask_in_process(question: str, top_k: int) -> dict[str, Any]:
-    from api.main import question_encoder
-    from api.settings import get_settings
-    from index.advisor import Advisor
-
-    settings = get_settings()
-    advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
-    answer = advisor.ask(question, top_k, link_base(settings.public_url))
+    answer = load_advisor().ask(question, top_k, link_base())
     return AskResponse.from_answer(answer).model_dump(mode="json")
 
 
@@ -61,7 +47,7 @@ def render(reply: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="ask.py", description="Ask the Advisor a question; it answers from the guides with citations.")
+    parser = Parser(description="Ask the Advisor a question; it answers from the guides with citations.")
     parser.add_argument("question", nargs="+", help="the question (quote it, or pass it as several words)")
     parser.add_argument("--json", action="store_true", help="print exactly the API's JSON")
     parser.add_argument("--top-k", type=int, default=3, help=f"citations to show, 1-{TOP_K_MAX} (default 3)")

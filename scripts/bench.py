@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """How fast the Advisor answers, and how far that is from the cost of the work itself.
 
-Usage: scripts/bench.py [--json] [--quick] [--skip SECTION ...]
+Usage: python -m scripts.bench [--json] [--quick] [--skip SECTION ...]
 
 Starts the real server (the Dockerfile's CMD on a free loopback port), drives it over HTTP with
 bounded request counts and durations, measures the same work in this process without HTTP (the
@@ -27,15 +26,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+from api.launch import HOST, free_port, server
 from scripts._bench_plan import plan_rows
 from scripts._bench_questions import QUESTIONS, Questions
 from scripts._bench_scale import one_search_thread, scale_rows
 from scripts._bench_table import Row, machine, ms, render, timed
 from scripts._cli import Parser
 from scripts._load import LoadResult, ask_request, canned_server, drive
-from scripts._server import HOST, free_port, server
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 SECTIONS = ("http", "workers", "build", "scale", "plan")
@@ -55,15 +52,17 @@ class Context:
 
 def build_rows(ctx: Context, embedder: Any) -> list[Row]:
     from api.settings import Settings
-    from index.build import build_index, chunk_guides, unit_texts
-    from index.content import load_guides
-    from index.reader import current, record_sha256
+    from index.guides.chunks import chunk_guides
+    from index.guides.content import load_guides
+    from index.reader.folder import current, record_sha256
+    from index.store.build import build_store, embed_texts
+    from index.store.texts import embedding_texts
 
     reader = record_sha256(current(Settings().model_cache_dir)[0])
-    report = build_index(CONTENT, ctx.index_dir, embedder, reader_sha256=reader)
+    report = build_store(CONTENT, ctx.index_dir, embedder, reader_sha256=reader)
     chunks = chunk_guides(load_guides(CONTENT))
-    texts = [c.embed_text for c in chunks] + unit_texts(chunks)
-    embed_seconds = min(timed(lambda: _encode_batches(embedder, texts)) for _ in range(2))
+    texts = embedding_texts(chunks)
+    embed_seconds = min(timed(lambda: embed_texts(texts, embedder)) for _ in range(2))
     return [
         Row(
             "guide index",
@@ -76,19 +75,14 @@ def build_rows(ctx: Context, embedder: Any) -> list[Row]:
     ]
 
 
-def _encode_batches(embedder: Any, texts: list[str]) -> None:
-    for start in range(0, len(texts), 64):
-        embedder.encode(texts[start : start + 64])
-
-
 def bare_rows(ctx: Context) -> list[Row]:
     """The same work as one request, in this process, run as the server runs it (the question graph,
     model threads from the same settings, one FAISS thread); once more with a model thread per core,
     and once with the other question graph, for reference."""
-    from api.main import question_encoder
     from api.settings import Settings, usable_cores
-    from index.advisor import Advisor
-    from index.embeddings import MiniLMEmbedder
+    from index.answer.advisor import Advisor
+    from index.model.embeddings import MiniLMEmbedder
+    from index.reader.encoder import question_encoder
 
     settings = Settings()
     other = "fp32" if settings.model_precision == "int8" else "int8"
@@ -105,15 +99,6 @@ def bare_rows(ctx: Context) -> list[Row]:
             times.append(timed(partial(advisor.ask, question, 3, base)))
         return times
 
-    def together(advisor: Advisor, group: list[str]) -> None:
-        readings = [advisor.read(q) for q in group]
-        texts = [advisor.embedding_texts(r) for r in readings]
-        vectors = advisor.embedder.encode([t for ts in texts for t in ts])
-        start = 0
-        for reading, ts in zip(readings, texts, strict=True):
-            advisor.answer(reading, vectors[start : start + len(ts)], 3, base)
-            start += len(ts)
-
     def encode_and_search(advisor: Advisor, question: str) -> None:
         advisor.retriever.search(advisor.repair(question), advisor.embed_question(question), 3)
 
@@ -126,7 +111,7 @@ def bare_rows(ctx: Context) -> list[Row]:
     with one_search_thread():
         asked = ask_each(served, 60 if ctx.quick else 200)
         group = questions.take(16)
-        per_question = min(timed(partial(together, served, group)) for _ in range(4 if ctx.quick else 10)) / 16
+        per_question = min(timed(partial(served.ask_many, group, 3, base)) for _ in range(4 if ctx.quick else 10)) / 16
         every_core_p50 = ms(ask_each(every_core, 30 if ctx.quick else 60), 50)
         other_p50 = ms(ask_each(other_graph, 30 if ctx.quick else 60), 50)
         searched = [timed(partial(encode_and_search, served, q)) for q in questions.take(60 if ctx.quick else 200)]
@@ -288,7 +273,7 @@ def worker_rows(ctx: Context) -> list[Row]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="bench.py", description="Benchmark the Advisor over loopback HTTP and in-process.")
+    parser = Parser(description="Benchmark the Advisor over loopback HTTP and in-process.")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
     parser.add_argument("--quick", action="store_true", help="fewer requests and no 100k index (a smoke run)")
     parser.add_argument("--skip", nargs="*", default=[], choices=SECTIONS, help="sections to leave out")
@@ -296,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
 
     from api.settings import Settings
-    from index.embeddings import MiniLMEmbedder
+    from index.model.embeddings import MiniLMEmbedder
 
     settings = Settings()
     rows: list[Row] = []

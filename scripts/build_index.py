@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Build the FAISS index from the guides in the content folder.
 
-Usage: scripts/build_index.py [--content DIR] [--out DIR] [--if-stale]
+Usage: python -m scripts.build_index [--content DIR] [--out DIR] [--if-stale]
 """
 
 from __future__ import annotations
@@ -12,15 +11,13 @@ from typing import NoReturn, TextIO
 
 from tqdm import tqdm
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from api.settings import get_settings
-from index.build import build_index, is_current
-from index.embeddings import MiniLMEmbedder
 from index.errors import AdvisorError
-from index.model_files import MODEL_NAME, WEIGHTS_SHA256, bundled_model_dir
-from index.onnx_export import ensure_export
-from index.reader import current, ensure_reader, record_sha256
+from index.model.embeddings import MiniLMEmbedder
+from index.model.export import ensure_export
+from index.model.files import MODEL_NAME, WEIGHTS_SHA256, bundled_model_dir
+from index.reader.folder import current, ensure_reader, record_sha256
+from index.store.build import build_store, is_current
 from scripts._cli import Parser, fail
 
 
@@ -55,14 +52,14 @@ class Progress:
 
 def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
-    parser = Parser(prog="build_index.py", description="Build the Advisor's index from Markdown guides.")
+    parser = Parser(description="Build the Advisor's index from Markdown guides.")
     parser.add_argument("--content", type=Path, default=settings.content_dir, help="folder of guide .md files")
     parser.add_argument("--out", type=Path, default=settings.index_dir, help="index folder (default: build/index)")
     parser.add_argument("--if-stale", action="store_true", help="build only when content or model changed")
     args = parser.parse_args(argv)
     try:
         ensure_export(bundled_model_dir(), settings.model_cache_dir)  # the index is built with the fp32 graph
-        # The reader: the question encoder tuned on index/training/ against the served guides, and its models.
+        # The reader: the question encoder tuned on index/reader/training/ against the served guides, and its models.
         print("reader: checking (training takes about two minutes when its inputs changed)…", file=sys.stderr)
         ensure_reader(settings.content_dir, settings.model_cache_dir, settings.model_precision)
         reader = record_sha256(current(settings.model_cache_dir)[0])
@@ -73,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         embedder = MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=0)  # exports it if missing
 
         with Progress(sys.stderr) as progress:
-            report = build_index(args.content, args.out, embedder, progress, reader)
+            report = build_store(args.content, args.out, embedder, progress, reader)
     except AdvisorError as exc:
         fail(str(exc))
     for warning in report.warnings:

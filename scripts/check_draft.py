@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Check an email draft to a program against the guide's advice.
 
-Usage: scripts/check_draft.py [--json] [--url URL] [FILE | -]
+Usage: python -m scripts.check_draft [--json] [--url URL] [FILE | -]
 
 Reads the draft from FILE, or from stdin with "-" or no FILE. In-process by default (loads the
 model and index); with --url, or ADVISOR_URL set, it asks a running server and loads no model.
@@ -15,10 +14,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from index.drafts import MAX_CHARS
-from scripts._cli import Parser, link_base, post_json, print_reply, reply_from, server_note
+from index.drafts.check import MAX_CHARS
+from scripts._cli import Parser, link_base, load_advisor, post_json, print_reply, reply_from, server_note
 
 WIDTH = 88
 MARKS = {"problem": "PROBLEM", "caution": "CAUTION", "tip": "TIP"}
@@ -26,14 +23,9 @@ MARKS = {"problem": "PROBLEM", "caution": "CAUTION", "tip": "TIP"}
 
 def check_in_process(text: str) -> dict[str, Any]:
     from api.drafts import DraftCheckResponse
-    from api.main import question_encoder
-    from api.settings import get_settings
-    from index.advisor import Advisor
-    from index.drafts import check_draft
+    from index.drafts.check import check_draft
 
-    settings = get_settings()
-    advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
-    report = check_draft(text, advisor, link_base(settings.public_url))
+    report = check_draft(text, load_advisor(), link_base())
     return DraftCheckResponse.from_report(report).model_dump(mode="json")
 
 
@@ -68,9 +60,7 @@ def read_draft(source: str | None, parser: Parser) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(
-        prog="check_draft.py", description="Check an email draft against the guide's advice, with citations."
-    )
+    parser = Parser(description="Check an email draft against the guide's advice, with citations.")
     parser.add_argument("file", nargs="?", help='the draft, a UTF-8 text file ("-" or nothing: read stdin)')
     parser.add_argument("--json", action="store_true", help="print exactly the API's JSON")
     parser.add_argument(

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Score the Advisor on a question set: hit@1, hit@3, mrr@5, answer_hit, abstention.
 
-Usage: scripts/eval.py [--set FILE ...] [--content DIR] [--url URL] [--show-misses] [--json]
+Usage: python -m scripts.eval [--set FILE ...] [--content DIR] [--url URL] [--show-misses] [--json]
 
 In-process by default, on an index built for --content into a temporary folder (the
 served index is left alone); with --url it scores a running server instead. The
@@ -19,10 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from index.evaluation import Ask, Readability, score
-from scripts._cli import Parser, fail, read_jsonl
+from scripts._cli import Parser, fail, read_set
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SET = ROOT / "tests" / "eval" / "questions.jsonl"
@@ -41,19 +38,19 @@ def merged_content(folders: list[Path]) -> Path:
 
 
 def in_process_asker(content: Path) -> Ask:
-    from api.main import question_encoder
     from api.schemas import AskResponse
     from api.settings import get_settings
-    from index.advisor import Advisor
-    from index.build import build_index
-    from index.embeddings import MiniLMEmbedder
-    from index.reading import Turn
+    from index.answer.advisor import Advisor
+    from index.model.embeddings import MiniLMEmbedder
+    from index.query.reading import Turn
+    from index.reader.encoder import question_encoder
+    from index.store.build import build_store
 
     settings = get_settings()
     folder = Path(tempfile.mkdtemp(prefix="advisor-eval-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)  # the Advisor maps it for as long as it asks
     asker = question_encoder(settings)  # questions encoded as the server does
-    build_index(content, folder, MiniLMEmbedder(cache_dir=settings.model_cache_dir), reader_sha256=asker.reader_sha256)
+    build_store(content, folder, MiniLMEmbedder(cache_dir=settings.model_cache_dir), reader_sha256=asker.reader_sha256)
     advisor = Advisor.load(content, folder, asker)
 
     def ask(question: str, history: list[str]) -> dict[str, Any]:
@@ -70,7 +67,7 @@ def server_asker(url: str) -> Ask:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="eval.py", description="Score the Advisor on question sets.")
+    parser = Parser(description="Score the Advisor on question sets.")
     parser.add_argument("--set", type=Path, action="append", help=f"JSONL question set (default {DEFAULT_SET})")
     parser.add_argument(
         "--content", type=Path, action="append", help="folder of guides to index, repeatable (default content/)"
@@ -81,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sets = args.set or [DEFAULT_SET]
     content = merged_content(args.content or [ROOT / "content"])
-    from index.content import load_guides
     from index.errors import AdvisorError
+    from index.guides.content import load_guides
 
     try:
         ask = server_asker(args.url) if args.url else in_process_asker(content)
@@ -90,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         fail(str(exc))
     guides = load_guides(content)
     for path in sets:
-        rows = read_jsonl(path)
+        rows = read_set(path)
         result, replies = score(rows, ask)
         readability = Readability()
         for reply in replies:

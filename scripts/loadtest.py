@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Loopback load test of the Advisor: capacity, overload at 5x capacity, and a memory soak.
 
-Usage: scripts/loadtest.py [overload|soak|all] [--capacity N] [--factor 5] [--seconds 60]
+Usage: python -m scripts.loadtest [overload|soak|all] [--capacity N] [--factor 5] [--seconds 60]
                            [--soak-seconds 600] [--url http://127.0.0.1:PORT --pid PID] [--json FILE]
 
 It starts its own server on a free 127.0.0.1 port (or uses --url and --pid for one already
@@ -39,10 +38,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+from api.launch import free_port
 from scripts._cli import fail
-from scripts._server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -407,7 +404,7 @@ async def run(args: argparse.Namespace, url: str, pid: int) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="loadtest.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts.loadtest", description=__doc__.split("\n\n")[0])
     parser.add_argument("mode", nargs="?", choices=("overload", "soak", "all"), default="overload")
     parser.add_argument("--capacity", type=float, help="requests/s the server sustains (measured if not given)")
     parser.add_argument("--capacity-seconds", type=float, default=15)

@@ -21,13 +21,11 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from index.answer import Citation
-from index.drafts import Finding
+from index.answer.reply import Citation
+from index.drafts.check import Finding
 from index.plan.export import TITLES, to_csv, to_ics
 from index.plan.model import Action, Plan, PlanWarning
-from scripts._cli import Parser, fail, post_json, print_reply, reply_from
+from scripts._cli import Parser, fail, load_advisor, post_json, print_reply, reply_from
 from scripts._plan_input import InputError, read_programs, request
 
 WIDTH = 88
@@ -36,14 +34,12 @@ _PLACEHOLDER = re.compile(r"\[[^\[\]\n]+\]")
 
 
 def plan_in_process(payload: dict[str, Any]) -> dict[str, Any]:
-    from api.main import question_encoder
     from api.plan import PlanRequest, PlanResponse
     from api.settings import get_settings
-    from index.advisor import Advisor
     from index.plan.compose import make_plan
 
     settings = get_settings()
-    advisor = Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
+    advisor = load_advisor()
     profile = PlanRequest.model_validate(payload).profile(settings.rank_list_deadline)
     plan = make_plan(profile, advisor, settings.public_url or "http://127.0.0.1:8000")
     return PlanResponse.from_plan(plan).model_dump(mode="json")
@@ -145,7 +141,7 @@ def _write(path: str, data: bytes | str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="plan.py", description="Plan your outreach to your programs from the guide, step by step.")
+    parser = Parser(description="Plan your outreach to your programs from the guide, step by step.")
     parser.add_argument("programs", help="your programs: a CSV file with a header row (see --help's description)")
     parser.add_argument("--visa", required=True, help="the visa you need: none, J-1, H-1B or either")
     parser.add_argument("--step3", default="no", help="USMLE Step 3: done, planned or no (default no)")

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """What editors need from the applicants' votes: answer and not-covered rates, votes by section, and the guides' gaps.
 
-Usage: scripts/report.py [--json] [--since YYYY-MM-DD] [--limit N] [--database-url URL]
+Usage: python -m scripts.report [--json] [--since YYYY-MM-DD] [--limit N] [--database-url URL]
 
 Reads the feedback database the service writes (ADVISOR_DATABASE_URL, else SQLite in ADVISOR_DATA_DIR).
 Only answers someone voted on are stored, so the rates are among voted answers. Whatever a row holds (text
@@ -18,10 +17,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import Text, inspect, select, type_coerce
 from sqlalchemy.engine import make_url
@@ -203,7 +199,8 @@ def as_text(report: dict[str, Any], database: str) -> str:
         for row in rows:
             both = row["helpful"] + row["not_helpful"]
             lines.append(
-                f"    {row['helpful']:>7} {row['not_helpful']:>11} {percent(row['helpful'], both):>9}  {clean(row['section'], 160)}"
+                f"    {row['helpful']:>7} {row['not_helpful']:>11} {percent(row['helpful'], both):>9}"
+                f"  {clean(row['section'], 160)}"
             )
     if not guides:
         lines.append("  (no votes on answered questions)")
@@ -223,7 +220,7 @@ def as_text(report: dict[str, Any], database: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="report.py", description="Summarise the applicants' votes for the guides' editors.")
+    parser = Parser(description="Summarise the applicants' votes for the guides' editors.")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--since", type=date.fromisoformat, help="only votes from this date on (YYYY-MM-DD, UTC)")
     parser.add_argument("--limit", type=int, default=50, help="questions listed at most, per list (default 50)")

@@ -1,31 +1,24 @@
+"""Fixtures for every test, where pytest finds them: the guide, the encoders, a store built once, the Advisor, an app
+client and a live server (helpers that are not fixtures: tests/helpers.py)."""
+
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app, question_encoder
+from api.main import create_app
 from api.settings import Settings
-from index.advisor import Advisor
-from index.build import build_index
-from index.content import Guide, load_guides
-from index.embeddings import MiniLMEmbedder
-from scripts._server import docker_command, free_port
+from index.answer.advisor import Advisor
+from index.guides.content import Guide, load_guides
+from index.model.embeddings import MiniLMEmbedder
+from index.reader.encoder import question_encoder
+from index.store.build import build_store
 from tests.fakes import HashingEmbedder
-
-ROOT = Path(__file__).resolve().parents[1]
-CONTENT = ROOT / "content"
-LOOPBACK = ("127.0.0.1", 50000)  # a TestClient's peer: /metrics answers loopback callers by default
+from tests.helpers import CONTENT, EVAL, LOOPBACK, running_server
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -60,7 +53,7 @@ def index_dir(
 ) -> Path:
     """The guide's index built as `make index` builds it (passages in fp32), for the served reader."""
     root = tmp_path_factory.mktemp("index")
-    build_index(CONTENT, root, embedder, reader_sha256=served_encoder.reader_sha256)
+    build_store(CONTENT, root, embedder, reader_sha256=served_encoder.reader_sha256)
     return root
 
 
@@ -70,9 +63,9 @@ def both_guides(
 ) -> Advisor:
     """The Advisor with the second guide (tests/eval/second-guide/) loaded beside the first."""
     content = tmp_path_factory.mktemp("both-guides")
-    for guide in [*CONTENT.glob("*.md"), *(ROOT / "tests/eval/second-guide/content").glob("*.md")]:
+    for guide in [*CONTENT.glob("*.md"), *(EVAL / "second-guide/content").glob("*.md")]:
         shutil.copy2(guide, content / guide.name)
-    build_index(content, content / "index", embedder, reader_sha256=served_encoder.reader_sha256)
+    build_store(content, content / "index", embedder, reader_sha256=served_encoder.reader_sha256)
     return Advisor.load(content, content / "index", served_encoder)
 
 
@@ -100,40 +93,6 @@ def content_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 def fake_embedder() -> HashingEmbedder:
     return HashingEmbedder()
-
-
-def wait_until_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server at {url} not ready after {seconds}s")
-
-
-@contextmanager
-def running_server(index_dir: Path, **env: str) -> Iterator[str]:
-    """A real uvicorn process serving the app on a free loopback port."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    environment = {**os.environ, "ADVISOR_CONTENT_DIR": str(CONTENT), "ADVISOR_INDEX_DIR": str(index_dir), **env}
-    process = subprocess.Popen(
-        [sys.executable, "-m", *docker_command(host="127.0.0.1", port=port), "--log-level", "warning"],
-        cwd=ROOT,
-        env=environment,
-    )
-    try:
-        wait_until_ready(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.fitting import blank_models
-from index.linear import save_models
-from index.vocabulary import terms
+from index.query.vocabulary import terms
+from index.ranking.linear import save_models
+from index.reader.fitting import blank_models
 
 
 @functools.cache

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from scripts._server import healthcheck_command
-from tests.conftest import ROOT, free_port, running_server
+from api.launch import healthcheck_command
+from tests.helpers import ROOT, free_port, running_server
 
 EXPORT_TOOLCHAIN = ("torch", "sentence-transformers", "transformers", "onnx")
 BLOCKED_MODULES = ("torch", "sentence_transformers", "transformers", "onnx")

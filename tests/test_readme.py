@@ -16,7 +16,7 @@ import pytest
 import api.settings
 from api.settings import Settings
 from api.widget import WIDGET_DIR
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 README = ROOT / "README.md"
 ROW = re.compile(r"^\| `([^`]+)` \| (.+?) \| .+ \|$")

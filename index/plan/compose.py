@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from index.advisor import Advisor
-from index.answer import Cited, cite, passages
-from index.drafts import Finding, check_draft
+from index.answer.advisor import Advisor
+from index.answer.reply import Cited, cite, passages
+from index.drafts.check import Finding, check_draft
 from index.plan.model import ACTION_KINDS, Action, Note, Plan, PlanWarning, Profile, Step
 from index.plan.planner import plan_steps
 from index.plan.rules import Grounding, PlanRule, grounding

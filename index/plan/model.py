@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from index.answer import Citation
-from index.drafts import Finding
+from index.answer.reply import Citation
+from index.drafts.check import Finding
 from index.plan.windows import Window
 
 Visa = Literal["none", "J-1", "H-1B", "either"]

@@ -66,7 +66,10 @@ class _Planner:
 
     def run(self) -> tuple[list[Step], list[Note]]:
         if self.deadline < self.today:
-            text = f"The rank-list deadline ({day_text(self.deadline)}) is before today ({day_text(self.today)}): the plan has no steps."
+            text = (
+                f"The rank-list deadline ({day_text(self.deadline)}) is before today ({day_text(self.today)}): "
+                "the plan has no steps."
+            )
             self.note("after_deadline", None, text, "stop")
             return self.steps, self.notes
         self._step3()
@@ -82,7 +85,10 @@ class _Planner:
         for program in self.profile.programs:
             self._program(program, intent=len(tops) == 1 and program is tops[0])
         self._unsent_updates()
-        stop = "Rank-list deadline. After you submit your rank list, no further emails to programs are usually necessary unless requested."
+        stop = (
+            "Rank-list deadline. After you submit your rank list, no further emails to programs are usually "
+            "necessary unless requested."
+        )
         self.steps.append(Step("stop", None, Window(self.deadline, self.deadline), stop, "stop"))
         return self.steps, self.notes
 
@@ -106,11 +112,17 @@ class _Planner:
             )
             self.note("after_deadline", program.name, text, "stop")
         if cannot_sponsor(self.profile, program):
-            text = f"{program.name} {SPONSORS_TEXT[program.sponsors]}, and you need {NEED_TEXT[self.profile.visa]}: the plan sends it no letter or update."
+            text = (
+                f"{program.name} {SPONSORS_TEXT[program.sponsors]}, and you need {NEED_TEXT[self.profile.visa]}: "
+                "the plan sends it no letter or update."
+            )
             self.note("cannot_sponsor", program.name, text, "cannot_sponsor")
         self._visa_question(program)
         if interview is None and not program.interviewed_or_waitlisted:
-            text = f"{program.name} has no interview date yet: the plan holds only what the guide allows before an interview. Add the date when you have it."
+            text = (
+                f"{program.name} has no interview date yet: the plan holds only what the guide allows before an "
+                "interview. Add the date when you have it."
+            )
             self.note("no_interview_yet", program.name, text, "before_interview")
             if intent:
                 self._no_letter(program, "letter_of_intent", "there is no interview with it yet")
@@ -119,9 +131,9 @@ class _Planner:
             window = windows.thank_you(interview).within(self.today, self.deadline)
             if not window.empty:
                 text = (
-                    f"Thank-you email to the PD and/or primary interviewers at {program.name}, within 24–72 hours of the "
-                    f"interview on {day_text(interview)}: 1–2 specific points from your conversation and your interest, "
-                    "without promising or requesting rank positions."
+                    f"Thank-you email to the PD and/or primary interviewers at {program.name}, within 24–72 hours "
+                    f"of the interview on {day_text(interview)}: 1–2 specific points from your conversation and "
+                    "your interest, without promising or requesting rank positions."
                 )
                 self.steps.append(Step("thank_you", program, window, text, "thank_you", "thank_you"))
             if interview > self.deadline:
@@ -177,13 +189,14 @@ class _Planner:
             window = Window(max(window.start, self.updates[carried[-1]].date), window.end)
         if kind == "letter_of_intent":
             text = (
-                f"Letter of intent to {program.name}, and to no other program, only if you are truly committed: you may "
-                "state clearly that you plan to rank it first, as long as that is truthful and you will follow through."
+                f"Letter of intent to {program.name}, and to no other program, only if you are truly committed: "
+                "you may state clearly that you plan to rank it first, as long as that is truthful and you will "
+                "follow through."
             )
         else:
             text = (
-                f"Letter of strong interest to {program.name}: that it is among your top choices, and its fit with your "
-                "goals and background, without exact ranking language or promises."
+                f"Letter of strong interest to {program.name}: that it is among your top choices, and its fit with "
+                "your goals and background, without exact ranking language or promises."
             )
         if carried:
             news = _updates_text([self.updates[i] for i in carried])
@@ -215,17 +228,26 @@ class _Planner:
             if kind == "letter_of_intent"
             else windows.letter_of_interest(self.deadline)
         )
-        text = f"No {name} to {program.name}: its window, {words} ({day_text(whole.start)} to {day_text(whole.end)}), {why}."
+        text = (
+            f"No {name} to {program.name}: its window, {words} ({day_text(whole.start)} to "
+            f"{day_text(whole.end)}), {why}."
+        )
         self.note("letter_window", program.name, text, kind)
 
     def _unsent_updates(self) -> None:
         for i, u in enumerate(self.updates):
             what = f"Your new {UPDATE_TEXT[u.kind]} ({day_text(u.date)})"
             if u.date > self.deadline:
-                text = f"{what} comes after the rank-list deadline ({day_text(self.deadline)}): the plan sends it to no program."
+                text = (
+                    f"{what} comes after the rank-list deadline ({day_text(self.deadline)}): the plan sends it to no "
+                    "program."
+                )
                 self.note("after_deadline", None, text, "stop")
             elif i not in self.sent and i not in self.capped:
-                text = f"{what} goes to no program: none marked top or high has interviewed you or placed you on a waitlist in time."
+                text = (
+                    f"{what} goes to no program: none marked top or high has interviewed you or placed you on a "
+                    "waitlist in time."
+                )
                 self.note("update_unsent", None, text, "update")
 
 

@@ -20,10 +20,10 @@ from functools import partial
 
 import numpy as np
 
-from index.advisor import Advisor
-from index.compose import template_span
-from index.drafts import grounded_hits, holds_all
-from index.retrieval import Hit
+from index.answer.advisor import Advisor
+from index.answer.compose import template_span
+from index.drafts.check import grounded_hits, holds_all
+from index.ranking.retrieval import Hit
 
 
 @dataclass(frozen=True)

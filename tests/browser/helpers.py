@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, Request, Route, expect
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts" / "widget"
 GUIDE = "pre-match-communication-pmr-non-us-img"

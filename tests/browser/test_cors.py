@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import VISA, ask, open_panel
-from tests.conftest import running_server
+from tests.helpers import running_server
 
 ALLOWED = "http://allowed.example"
 

@@ -1,0 +1,1 @@
+"""Answering: the Advisor (the one ask flow), composing quoted blocks and citations, the reply as read."""

@@ -1,0 +1,227 @@
+"""The Advisor: a loaded vector store and question encoder that turn an applicant's message into an Answer.
+
+One flow serves the HTTP service, the command line, the eval and the tests: `read` the message
+(its asks, and the earlier turn when it is a follow-up), encode `embedding_texts(reading)` (the
+service batches them with other requests' texts), then `answer(reading, vectors, ...)`. `ask` does
+all three in-process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.answer.compose import (
+    ANSWER_PASSAGES,
+    SectionCitations,
+    group,
+    paragraph_start,
+    rank_units,
+    select,
+    template_block,
+    template_span,
+)
+from index.answer.reply import Answer, AnswerBlock, cite, refusal, render
+from index.errors import ModelError
+from index.guides.answer_units import Unit
+from index.guides.content import Guide, content_hash, load_guides
+from index.guides.markdown import read_blocks
+from index.guides.suggestions import faq_questions, section_title
+from index.model.embeddings import Embedder
+from index.model.files import english_words
+from index.query.reading import Reading, Turn, read
+from index.query.spelling import SpellingRepair
+from index.query.vocabulary import expand_for_embedding, terms
+from index.ranking.abstention import CoverageCheck, Verdict
+from index.ranking.linear import LinearModel, load_models
+from index.ranking.retrieval import Hit, Retriever, wants_template
+from index.store.folder import load_store
+from index.store.manifest import Manifest
+from index.text import matching, question_text
+
+NEAREST_SECTIONS = 3
+NEAREST_MIN_SIMILARITY = 0.3  # a refusal names only sections with a sentence at least this close in meaning
+TEMPLATE_DEPTH = 10  # a template asked for is quoted only if one ranks this high for the ask
+REFUSAL_QUESTIONS = 4  # with nothing close, a refusal offers this many of the guides' FAQ questions
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One ask of a message, retrieved and judged."""
+
+    ask: str
+    hits: list[Hit]  # every passage, best first
+    verdict: Verdict
+
+
+class Advisor:
+    def __init__(
+        self, guides: list[Guide], manifest: Manifest, retriever: Retriever, coverage: CoverageCheck, embedder: Embedder
+    ) -> None:
+        self.guides = {g.slug: g for g in guides}
+        self.manifest = manifest
+        self.retriever = retriever
+        self.coverage = coverage
+        self.embedder = embedder
+        self.repair = matching(SpellingRepair(retriever.words, english_words()))
+        self._templates = {
+            g.slug: [(b.start, b.end) for b in read_blocks(g.text, g.body_start) if b.kind == "fenced"] for g in guides
+        }  # normalised, without URLs
+
+    @classmethod
+    def load(
+        cls,
+        content_dir: Path,
+        store_root: Path,
+        embedder: Embedder,
+        models: dict[str, LinearModel] | None = None,
+    ) -> Advisor:
+        """The Advisor over the vector store at `store_root` for the guides in `content_dir`, asking with `embedder`.
+
+        `models` (the ranker, the abstention check and, optionally, the reader's head) default to those saved
+        with the reader the embedder comes from (index/reader/folder.py); ModelError when it has none."""
+        guides = load_guides(content_dir)
+        stored = load_store(
+            store_root, model_name=embedder.name, weights_sha256=embedder.weights_sha256,
+            content_hash=content_hash(guides), reader_sha256=getattr(embedder, "reader_sha256", ""),
+        )  # fmt: skip
+        if models is None:
+            models_file = getattr(embedder, "models_file", None)
+            if models_file is None:
+                raise ModelError("the question encoder comes with no fitted models: load the reader (make index)")
+            models = load_models(models_file)
+        matrix = stored.unit_vectors.matrix()
+        retriever = Retriever(stored.chunks, stored.vectors, matrix, models["ranker"], models.get("reader"))
+        return cls(guides, stored.manifest, retriever, CoverageCheck(retriever, models["abstention"]), embedder)
+
+    @property
+    def content_version(self) -> str:
+        return self.manifest.content_hash[:16]
+
+    def read(self, question: str, history: list[Turn] | None = None) -> Reading:
+        """The message's asks and situation, with the previous question when it is a follow-up; read as matched
+        (normalised, without URLs: index.text.question_text), echoed as typed."""
+        turns = [Turn(t.role, question_text(t.content)) for t in history or []]
+        return dataclasses.replace(read(question_text(question), turns), question=question)
+
+    def embedding_text(self, text: str) -> str:
+        """What the model encodes for `text`: spelling repaired, abbreviations spelled out beside them."""
+        return expand_for_embedding(self.repair(text))
+
+    def embedding_texts(self, reading: Reading) -> list[str]:
+        """What the model encodes for a reading: one text per ask, in order."""
+        return [self.embedding_text(reading.retrieval_text(ask)) for ask in reading.asks]
+
+    def embed_question(self, question: str) -> np.ndarray:
+        vector: np.ndarray = self.embedder.encode([self.embedding_text(question)])[0]
+        return vector
+
+    def ask(
+        self, question: str, top_k: int = 3, base_url: str = "http://127.0.0.1:8000", history: list[Turn] | None = None
+    ) -> Answer:
+        reading = self.read(question, history)
+        return self.answer(reading, self.embedder.encode(self.embedding_texts(reading)), top_k, base_url)
+
+    def ask_many(self, questions: list[str], top_k: int = 3, base_url: str = "http://127.0.0.1:8000") -> list[Answer]:
+        """Each question answered as `ask` answers it, their texts encoded in one model run (what the service's
+        batcher does for questions asked at the same time)."""
+        readings = [self.read(q) for q in questions]
+        texts = [self.embedding_texts(r) for r in readings]
+        vectors = self.embedder.encode([t for ts in texts for t in ts])
+        answers, start = [], 0
+        for reading, ts in zip(readings, texts, strict=True):
+            answers.append(self.answer(reading, vectors[start : start + len(ts)], top_k, base_url))
+            start += len(ts)
+        return answers
+
+    def retrieve(self, question: str, query_vector: np.ndarray, top_k: int) -> tuple[list[Hit], Verdict]:
+        """The best passages and the verdict on whether they cover the question."""
+        repaired = self.repair(question)
+        hits, signals = self.retriever.search(repaired, query_vector, max(top_k, NEAREST_SECTIONS))
+        return hits, self.coverage.judge(repaired, signals)
+
+    def answer(self, reading: Reading, vectors: np.ndarray, top_k: int, base_url: str) -> Answer:
+        """The reply to `reading`, whose `embedding_texts` are encoded as `vectors` (shape (asks, dim)).
+
+        Each ask is judged on its own: the covered ones are answered, each with its own citations; the
+        others are named as not answered; a message none of whose asks is covered is refused.
+        """
+        parts = [self._part(reading, ask, vector) for ask, vector in zip(reading.asks, vectors, strict=True)]
+        covered = [(p, v) for p, v in zip(parts, vectors, strict=True) if p.verdict.covered]
+        if not covered:
+            return self._refusal(reading.question, parts[0].hits)
+        several = len(reading.asks) > 1
+        cites = SectionCitations({slug: g.text for slug, g in self.guides.items()})
+        blocks: list[AnswerBlock] = []
+        for part, vector in covered:
+            blocks.extend(self._compose(part, vector, cites, part.ask if several else None))
+        # citations are numbered as the answer uses them; then the other best passages, ask by ask, up to top_k
+        for rank in range(len(self.retriever.chunks)):
+            for part, _ in covered:
+                if len(cites) < top_k:
+                    cites.add_passage(part.hits[rank])
+        unanswered = [p.ask for p in parts if not p.verdict.covered]
+        return Answer(
+            reading.question, True, render(blocks, unanswered), cite(cites.cited(), self.guides, base_url),
+            self.content_version, blocks=blocks, unanswered=unanswered,
+        )  # fmt: skip
+
+    def _part(self, reading: Reading, ask: str, vector: np.ndarray) -> _Part:
+        text = self.repair(reading.retrieval_text(ask))
+        hits, signals = self.retriever.search(text, vector, len(self.retriever.chunks))
+        # the ask alone is checked for an asked fact and unknown names: the backstory's numbers are not asked
+        return _Part(ask, hits, self.coverage.judge(text, signals, asked=self.repair(ask)))
+
+    @staticmethod
+    def _advice(part: _Part) -> list[Hit]:
+        """The part's passages other than email templates, which are quoted only when asked for."""
+        return [h for h in part.hits if h.chunk.kind != "template"]
+
+    def _compose(self, part: _Part, vector: np.ndarray, cites: SectionCitations, ask: str | None) -> list[AnswerBlock]:
+        usable = self._advice(part)[:ANSWER_PASSAGES]
+        ranked = rank_units(self.repair(part.ask), vector, usable, self.retriever)
+        shown = cites.quoted_leads()
+        # a template's lines are quoted only as the whole template; what an earlier ask quoted is not quoted again
+        units = select(
+            [
+                r
+                for r in ranked
+                if not self._in_template(r.unit) and r.unit not in cites.quoted and r.unit.leadin not in shown
+            ]
+        )
+        hit_of = {h.position: h for h in part.hits}
+        quoted = [(u, n) for u in units if (n := cites.add_unit(hit_of[u.chunk_position], u)) is not None]
+        blocks = group(quoted, self._paragraph, ask)
+        template = self._template_for(part) if wants_template(part.ask) else None
+        if template is not None:
+            start, end = template_span(template.chunk, self.retriever.chunks)
+            text = self.guides[template.chunk.guide].text[start:end]
+            blocks.append(template_block(template.chunk, text, cites.add_passage(template), ask))
+        return blocks
+
+    def _template_for(self, part: _Part) -> Hit | None:
+        """The template an ask wants: of the templates ranked high for it, the one whose heading shares most of
+        the ask's words ("letter of interest"), the better ranked on a tie."""
+        asked = set(terms(self.repair(part.ask)))
+        ranked = [h for h in part.hits[:TEMPLATE_DEPTH] if h.chunk.kind == "template"]
+        return max(ranked, key=lambda h: len(asked & set(terms(h.chunk.section[-1]))), default=None)
+
+    def _in_template(self, unit: Unit) -> bool:
+        """Whether `unit` is a line of an email template (a fenced block of its guide)."""
+        guide = self.retriever.chunks[unit.chunk_position].guide
+        return any(start <= unit.start < end for start, end in self._templates[guide])
+
+    def _paragraph(self, unit: Unit) -> int:
+        return paragraph_start(self.guides[self.retriever.chunks[unit.chunk_position].guide].text, unit)
+
+    def _refusal(self, question: str, hits: list[Hit]) -> Answer:
+        close = [h for h in hits[:NEAREST_SECTIONS] if h.dense_unit >= NEAREST_MIN_SIMILARITY]
+        nearest = list(dict.fromkeys(section_title(h.chunk.section_title) for h in close))
+        others = [q for g in self.guides.values() for q in faq_questions(g)][:REFUSAL_QUESTIONS]
+        return Answer(
+            question, False, refusal(nearest, others), [], self.content_version, nearest,
+            suggestions=nearest or others,
+        )  # fmt: skip

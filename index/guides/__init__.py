@@ -1,0 +1,1 @@
+"""Guides as written: Markdown with front matter -> blocks -> passages (chunks) -> answer units; suggestions."""

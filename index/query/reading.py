@@ -1,0 +1,125 @@
+"""How an applicant's message is read: the asks in it, the situation around them, and the turn it leans on.
+
+Applicants write situation first ("I'm on a J-1 and the website says nothing about visas.") and
+often ask two or three things ("Is one email okay, and what should it say?"). Each ask is
+answered on its own; the situation is context for the asks, never words a refusal keys on (a
+backstory's "3 weeks" or "one page" is not an asked duration or count).
+
+A message is a follow-up only when it needs the earlier turn to make sense: it is elliptical
+("what about H-1B?", "and after the interview?") or leans on a pronoun ("how many can I send it
+to?") and names little of its own. Opening words alone ("so", "also", "are there") never make
+it one: "So how soon after the interview should I send a thank-you email?" stands alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from index.query.vocabulary import terms
+from index.text import message_sentences
+
+MAX_TURNS = 10
+MAX_TURN_CHARS = 2000
+MAX_ASKS = 3  # the first three asks are answered; the fourth and on are rare (none in the written sets)
+_QUESTION_WORD = (
+    r"how|what|whats|when|where|which|who|whom|why|should|shall|can|could|may|might|must|do|does|did|is|isnt|are"
+    r"|am|was|were|will|would|have|has|any"
+)
+_SOFT_OPENER = r"(?:(?:so|and|also|but|ok|okay|hi|hello|then|btw|plus|please|pls|kindly|sir|maam|now)\W+)*"
+_ASKS = re.compile(
+    rf"^\W*{_SOFT_OPENER}(?:{_QUESTION_WORD})\b"
+    r"|\b(i want to know|i would like to know|i'd like to know|wondering|please (advise|guide|suggest|help|tell|let)"
+    r"|kindly (advise|guide|suggest|help|tell|let)|any (advice|suggestions?|tips|idea)|let me know|tell me"
+    r"|(not sure|unsure|confused|no idea|don'?t know) (if|whether|how|what|when|who|about)"
+    r"|is it (ok|okay|fine|alright))\b",
+    re.IGNORECASE,
+)
+# Where one sentence holds two asks: ", and how many ...", "; also can I ...".
+_JOINED_ASK = re.compile(
+    rf"(?:,\s*|;\s*|\s+)(?:and|also|plus|&)\s+(?:also\s+)?(?=(?:{_QUESTION_WORD})\b)"
+    rf"|;\s*(?=(?:{_QUESTION_WORD})\b)|\?\s*(?=\w)",
+    re.IGNORECASE,
+)
+_ELLIPTICAL = re.compile(
+    r"^\W*(?:(?:so|ok|okay|and|but)\W+)?(?:what about|how about|what if|same (?:for|with|goes for)|and\b|or\b)",
+    re.IGNORECASE,
+)
+_OPENER = re.compile(r"^(?:(?:and|also|plus|so|ok|okay|btw|then|but)\b\W*)+", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(it|that|this|they|them|those|these|he|she|him|her|one|ones)\b", re.IGNORECASE)
+_OWN_TOPIC_TERMS = 2  # a question naming more content words than this carries its own topic
+_ASKING = frozenset(terms("many much long often soon"))  # "how many", "how soon": what is asked, not about what
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A message as the Advisor reads it.
+
+    `asks` are spans of the message (at most MAX_ASKS), each answered on its own; `situation` is the
+    rest of the message; `previous` is the applicant's previous question when the message is a
+    follow-up that needs it, else None.
+    """
+
+    question: str
+    asks: tuple[str, ...]
+    situation: str
+    previous: str | None = None
+
+    def retrieval_text(self, ask: str) -> str:
+        """What is matched for one ask: the ask, then what it leans on: the previous turn for a follow-up; else the
+        ask before it when the ask cannot stand alone ("what should it say?"), and the situation."""
+        if self.previous is not None:
+            return f"{ask} {self.previous}"
+        before = self.asks[: self.asks.index(ask)] if ask in self.asks else ()
+        lean = before[-1:] if is_follow_up(ask) else ()
+        return " ".join([ask, *lean, self.situation]).strip()
+
+
+def is_follow_up(question: str) -> bool:
+    """True when `question` needs the earlier turn: elliptical ("and after the interview?"), or naming at most
+    one thing, or leaning on a pronoun while naming little ("how many can I send it to?")."""
+    named = len([t for t in terms(question) if t not in _ASKING])
+    if named > _OWN_TOPIC_TERMS:
+        return False
+    return named <= 1 or bool(_ELLIPTICAL.search(question)) or _PRONOUN.search(question) is not None
+
+
+def split_asks(message: str) -> tuple[tuple[str, ...], str]:
+    """(asks, situation): the sentences that ask something, split where one holds two asks, and the rest.
+
+    A message with no sentence that reads as an ask is one ask ("thank you note timing").
+    """
+    sentences = message_sentences(message)
+    asks: list[str] = []
+    situation: list[str] = []
+    for sentence in sentences:
+        if _ASKS.search(sentence):
+            asks.extend(p.strip(" ,;") for p in _JOINED_ASK.split(sentence) if p and p.strip(" ,;?"))
+        elif sentence.endswith("?"):  # a fragment ("my observership attending?") adds to the ask before it
+            if asks:
+                asks[-1] = f"{asks[-1]} {sentence}"
+            else:
+                asks.append(sentence)
+        else:
+            situation.append(sentence)
+    if not asks:
+        return (message.strip(),), ""
+    if len(asks) > 1 or situation:  # a lone ask keeps its opener: "and after the interview?" is a follow-up
+        asks = [_OPENER.sub("", a) or a for a in asks]
+    return tuple(asks[:MAX_ASKS]), " ".join(situation)
+
+
+def read(question: str, history: list[Turn]) -> Reading:
+    """The message's asks and situation, and the previous question when the message is a follow-up."""
+    asks, situation = split_asks(question)
+    previous = next((t.content for t in reversed(history) if t.role == "user" and t.content.strip()), None)
+    if previous is not None and not situation and len(asks) == 1 and is_follow_up(asks[0]):
+        return Reading(question, asks, situation, previous)
+    return Reading(question, asks, situation)

@@ -1,0 +1,197 @@
+"""The reader: the question encoder fine-tuned on applicants' questions, with the ranker and the abstention
+check fitted to it; made by `make index` from checked inputs, verified before every use, never committed.
+
+A reader lives in `MODEL_CACHE_DIR/reader-<inputs>/`: the fine-tuned model (safetensors, tokenizer,
+config), its ONNX graphs (fp32 and int8, each with its export record), `models.json`, and `record.json`
+naming the sha256 of every input and output. `reader.json` beside them names the current one. The
+inputs' hash covers the training questions as read (index/reader/labelled.py), the guides' passages and
+sentences they are trained against, the bundled model's weights, the hyperparameters and the
+precision the models are fitted for; when it changes, `ensure_reader` trains anew (index/reader/tuning.py,
+about two minutes on two cores). Index manifests name the reader they were built for, and an Advisor
+refuses an index built for another.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index.checksums import file_sha256
+from index.errors import ModelError
+from index.guides.chunks import chunk_guides
+from index.guides.content import content_hash, load_guides
+from index.model.embeddings import MiniLMEmbedder
+from index.model.export import Precision, export_both
+from index.model.files import WEIGHTS_FILE, WEIGHTS_SHA256, bundled_model_dir
+from index.ranking.linear import load_models, save_models
+from index.ranking.pairs import fit_head
+from index.reader import tuning
+from index.reader.labelled import TRAINING_DIR, LabelledAsk, answered_by, for_calibration, labelled_asks
+from index.store.build import build_store
+from index.store.texts import embedding_texts, texts_hash
+
+READER_FORMAT = 2  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
+POINTER = "reader.json"
+RECORD = "record.json"
+MODELS = "models.json"
+TRAINING_TIMEOUT_S = 1800
+
+
+@dataclass(frozen=True)
+class ReaderRecord:
+    format: int
+    inputs_sha256: str
+    weights_sha256: str  # the fine-tuned model.safetensors
+    models_sha256: str  # models.json: the ranker and the abstention check fitted to this reader
+    precision: str  # the question graph the models were fitted on
+    training: dict[str, Any]  # what it was trained and fitted on, and how long it took
+
+
+@dataclass(frozen=True)
+class TrainingInputs:
+    sha256: str
+    train: list[LabelledAsk]
+    calibration: list[LabelledAsk]
+    files: list[str]
+
+
+def training_inputs(content_dir: Path, precision: str, training_dir: Path = TRAINING_DIR) -> TrainingInputs:
+    """The labelled asks (split into training and calibration) and the hash of everything a reader depends on."""
+    files = sorted(training_dir.glob("*.jsonl"))
+    if not files:
+        raise ModelError(f"no training questions in {training_dir}")
+    rows = [json.loads(line) for path in files for line in path.read_text("utf-8").splitlines() if line.strip()]
+    asks = labelled_asks(rows)
+    guides = load_guides(content_dir)
+    digest = hashlib.sha256(
+        json.dumps(
+            [READER_FORMAT, WEIGHTS_SHA256, precision, content_hash(guides),
+             texts_hash(embedding_texts(chunk_guides(guides))), _hyperparameters(),
+             [dataclasses.astuple(a) for a in asks]],
+            ensure_ascii=False,
+        ).encode()
+    ).hexdigest()  # fmt: skip
+    train = [a for a in asks if not for_calibration(a.row_id)]
+    calibration = [a for a in asks if for_calibration(a.row_id)]
+    return TrainingInputs(digest, train, calibration, [p.name for p in files])
+
+
+def _hyperparameters() -> dict[str, float]:
+    return {name: getattr(tuning, name) for name in ("SEED", "EPOCHS", "BATCH", "LEARNING_RATE", "WARMUP",
+                                                     "TEMPERATURE", "MAX_TOKENS", "THREADS")}  # fmt: skip
+
+
+def record_sha256(folder: Path) -> str:
+    return file_sha256(folder / RECORD)
+
+
+def verified(folder: Path) -> ReaderRecord | None:
+    """The reader's record when every file it names is there with its sha256; else None."""
+    try:
+        record = ReaderRecord(**json.loads((folder / RECORD).read_text("utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+    ok = (
+        record.format == READER_FORMAT
+        and file_sha256(folder / WEIGHTS_FILE) == record.weights_sha256
+        and file_sha256(folder / MODELS) == record.models_sha256
+    )
+    return record if ok else None
+
+
+def current(cache_dir: Path) -> tuple[Path, ReaderRecord]:
+    """The current reader's folder and verified record; ModelError when there is none or it fails its checks."""
+    try:
+        folder = cache_dir / json.loads((cache_dir / POINTER).read_text("utf-8"))["folder"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ModelError(f"no reader in {cache_dir}: build it with `make index`") from None
+    record = verified(folder) if folder.is_dir() else None
+    if record is None:
+        raise ModelError(f"the reader at {folder} is missing files or fails its checksums: rebuild it (make index)")
+    return folder, record
+
+
+def load_reader(cache_dir: Path, threads: int = 1, precision: Precision = "int8") -> MiniLMEmbedder:
+    """The current reader as a question encoder, its ONNX graph of `precision` checked, its models beside it."""
+    folder, record = current(cache_dir)
+    encoder = MiniLMEmbedder(folder, folder, threads, precision, tuned=(record.weights_sha256, record_sha256(folder)))
+    encoder.models_file = folder / MODELS
+    return encoder
+
+
+def ensure_reader(content_dir: Path, cache_dir: Path, precision: Precision = "int8") -> ReaderRecord:
+    """The reader for these inputs, trained (in a child process, which alone imports torch) when missing."""
+    inputs = training_inputs(content_dir, precision)
+    folder = cache_dir / f"reader-{inputs.sha256[:16]}"
+    record = verified(folder)
+    if record is None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "index.reader.tuning", str(content_dir), str(cache_dir), precision],
+                cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True,
+                timeout=TRAINING_TIMEOUT_S, check=False,
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ModelError(f"could not train the reader in {cache_dir}: {exc}") from exc
+        record = verified(folder)
+        if done.returncode != 0 or record is None:
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise ModelError(f"could not train the reader in {cache_dir}: {last}")
+    _point_to(cache_dir, folder)
+    return record
+
+
+def _point_to(cache_dir: Path, folder: Path) -> None:
+    tmp = cache_dir / f".{POINTER}.{os.getpid()}"
+    tmp.write_text(json.dumps({"folder": folder.name}) + "\n", "utf-8")
+    os.replace(tmp, cache_dir / POINTER)
+
+
+def make_reader(content_dir: Path, cache_dir: Path, precision: Precision) -> ReaderRecord:
+    """Train, export and fit a reader for these inputs into `cache_dir/reader-<inputs>/` (imports torch)."""
+    from index.answer.advisor import Advisor
+    from index.reader.fitting import blank_models, fit
+
+    inputs = training_inputs(content_dir, precision)
+    folder = cache_dir / f"reader-{inputs.sha256[:16]}"
+    with tempfile.TemporaryDirectory(prefix=".reader-", dir=cache_dir) as tmp:
+        work, model_dir = Path(tmp), Path(tmp) / "model"
+        base = MiniLMEmbedder(cache_dir=cache_dir, threads=0)
+        build_store(content_dir, work / "index", base)
+        advisor = Advisor.load(content_dir, work / "index", base, blank_models())
+        chunks, units = advisor.retriever.chunks, advisor.retriever.units
+        data = tuning.examples(inputs.train, [c.text for c in chunks], [u.text for u in units], advisor.embedding_text)
+        passages = advisor.retriever.passage_matrix()
+        report = tuning.train(bundled_model_dir(), model_dir, data, passages, advisor.retriever.unit_matrix)
+        weights = file_sha256(model_dir / WEIGHTS_FILE)
+        export_both(model_dir, model_dir, weights)
+        encoder = MiniLMEmbedder(model_dir, model_dir, 0, precision, tuned=(weights, ""))
+        # the head reads pairs as served: questions through the graph of `precision`, every ask of the training share
+        questions = encoder.encode([advisor.embedding_text(a.text) for a in inputs.train])
+        answers = [answered_by(a.gold, [u.text for u in units]) if a.gold else [] for a in inputs.train]
+        head = fit_head(questions, answers, advisor.retriever.unit_matrix)
+        tuned = Advisor.load(content_dir, work / "index", encoder, {**blank_models(), "reader": head})
+        models, refused = fit(tuned, inputs.calibration)
+        models["reader"] = head
+        provenance = {"trained_on": inputs.files, "asks_trained": len(data), "asks_fitted": len(inputs.calibration),
+                      "fit_refusal_rate_not_covered": round(refused, 3)}  # fmt: skip
+        save_models(models, provenance, model_dir / MODELS)
+        record = ReaderRecord(
+            READER_FORMAT, inputs.sha256, weights, file_sha256(model_dir / MODELS), precision,
+            {**dataclasses.asdict(report), **provenance},
+        )  # fmt: skip
+        (model_dir / RECORD).write_text(json.dumps(dataclasses.asdict(record), indent=2) + "\n", "utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(model_dir, folder)
+    load_models(folder / MODELS)  # readable as served
+    return record

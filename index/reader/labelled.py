@@ -1,0 +1,64 @@
+"""Labelled questions as the Advisor reads them: one example per ask, with what answers it or nothing.
+
+The question sets that train the reader and fit the ranker (index/reader/training/*.jsonl) are written
+in applicants' words, long and short (index/reader/training/README.md); a row is {"id", "q", "gold"},
+{"id", "q", "abstain": true}, or a row whose "parts" give each ask's gold (null for an ask the guide
+does not answer). A row is read as the service reads a message (index/query/reading.py), so each example
+is matched exactly as that ask will be.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index.evaluation import norm
+from index.query.reading import read
+
+TRAINING_DIR = Path(__file__).resolve().parent / "training"
+CALIBRATION_SHARE = 5  # one row in five is kept from the reader's training, to fit the ranker and abstention
+
+
+@dataclass(frozen=True)
+class LabelledAsk:
+    row_id: str
+    text: str  # what is matched for the ask: the ask, then what it leans on (Reading.retrieval_text)
+    ask: str  # the ask alone
+    gold: tuple[str, ...] | None  # verbatim phrases that answer it; None when the guides do not
+
+
+def labelled_asks(rows: Iterable[dict[str, Any]]) -> list[LabelledAsk]:
+    """One example per ask the labels name: each part of a row with "parts" that splits into as many asks,
+    every ask of a not-covered row, and the whole message of any other row (its gold answers the message)."""
+    out = []
+    for row in rows:
+        reading = read(row["q"], [])
+        parts = row.get("parts")
+        if parts and len(parts) == len(reading.asks):
+            pairs = list(zip(reading.asks, parts, strict=True))
+        elif row.get("abstain"):
+            pairs = [(ask, None) for ask in reading.asks]
+        elif len(reading.asks) == 1:
+            pairs = [(reading.asks[0], row["gold"])]
+        else:
+            out.append(LabelledAsk(row["id"], row["q"], row["q"], tuple(row["gold"])))
+            continue
+        out += [
+            LabelledAsk(row["id"], reading.retrieval_text(ask), ask, None if gold is None else tuple(gold))
+            for ask, gold in pairs
+        ]
+    return out
+
+
+def answered_by(gold: tuple[str, ...], texts: list[str]) -> list[int]:
+    """Indices of the `texts` that hold one of the gold phrases (after eval's normalisation)."""
+    phrases = [norm(g) for g in gold]
+    return [i for i, text in enumerate(texts) if any(p in norm(text) for p in phrases)]
+
+
+def for_calibration(row_id: str) -> bool:
+    """A fixed one-in-CALIBRATION_SHARE of rows by id: kept from the reader's training to fit what reads its scores."""
+    return int(hashlib.sha256(row_id.encode()).hexdigest(), 16) % CALIBRATION_SHARE == 0
