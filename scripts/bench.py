@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from api.launch import HOST, free_port, server
+from scripts._bench_long import long_rows
 from scripts._bench_plan import plan_rows
 from scripts._bench_questions import QUESTIONS, Questions
 from scripts._bench_scale import one_search_thread, scale_rows
@@ -35,7 +36,7 @@ from scripts._cli import Parser
 from scripts._load import LoadResult, ask_request, canned_server, drive
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
-SECTIONS = ("http", "workers", "build", "scale", "plan")
+SECTIONS = ("http", "workers", "build", "scale", "plan", "long")
 
 
 # --- sections ----------------------------------------------------------------------------------
@@ -290,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         # Indexes are built in fp32 (the server encodes questions with settings.model_precision).
         build = build_rows(ctx, MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=settings.model_threads))
         rows += bare_rows(ctx)
+        if "long" not in args.skip:
+            rows += long_rows(CONTENT, ctx.index_dir, ctx.bare_p50, ctx.quick)
         if "http" not in args.skip:
             rows += http_rows(ctx)
         if "workers" not in args.skip:

@@ -1,0 +1,120 @@
+"""What each of the reader's levers buys: one taken out, the rest rebuilt and refitted, the eval sets scored.
+
+Usage: python -m scripts.ablate VARIANT   (VARIANT: none, head, reading, encoder, long-questions)
+
+- none: the Advisor as `make index` makes it (a check that the variants compare like with like)
+- head: no reader's head (index/ranking/pairs.py); the abstention check refitted without it
+- reading: the message matched whole, as one ask (index/query/reading.py split off)
+- encoder: the bundled MiniLM asks (no fine-tuning); head and models refitted on its vectors
+- long-questions: the reader trained and fitted on index/reader/training/fit.jsonl alone (short questions)
+
+Prints one JSON line per (guides loaded, set), as scripts.eval does. Takes a few minutes (a variant that
+trains, three); docs/answer-quality.md gives the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from api.schemas import AskResponse
+from index.answer.advisor import Advisor
+from index.checksums import file_sha256
+from index.evaluation import read_jsonl, score
+from index.model.embeddings import MiniLMEmbedder
+from index.model.export import export_both
+from index.model.files import WEIGHTS_FILE, bundled_model_dir
+from index.query import reading
+from index.query.reading import Turn
+from index.ranking.linear import LinearModel
+from index.ranking.pairs import fit_head
+from index.reader import folder as reader_folder
+from index.reader import tuning
+from index.reader.fitting import blank_models, fit
+from index.reader.labelled import TRAINING_DIR, answered_by
+from index.store.build import build_store
+from scripts._cli import Parser
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT / "tests" / "eval"
+VARIANTS = ("none", "head", "reading", "encoder", "long-questions")
+FIRST = ("questions", "probes", "long", "multipart", "history", "templates")
+
+
+def reader_for(variant: str, content: Path, cache: Path, work: Path) -> tuple[MiniLMEmbedder, dict[str, LinearModel]]:
+    """The question encoder and models of `variant`, built in `work` (the trained ones reused where unchanged)."""
+    training = TRAINING_DIR
+    if variant == "long-questions":
+        training = work / "training"
+        training.mkdir()
+        shutil.copy2(TRAINING_DIR / "fit.jsonl", training)
+    inputs = reader_folder.training_inputs(content, "int8", training)
+    base = MiniLMEmbedder(cache_dir=cache, threads=0)
+    build_store(content, work / "index", base)
+    advisor = Advisor.load(content, work / "index", base, blank_models())
+    units = [u.text for u in advisor.retriever.units]
+    if variant == "encoder":
+        encoder = MiniLMEmbedder(cache_dir=cache, threads=0, precision="int8")
+    elif variant == "long-questions":
+        chunks = [c.text for c in advisor.retriever.chunks]
+        data = tuning.examples(inputs.train, chunks, units, advisor.embedding_text)
+        model_dir = work / "model"
+        tuning.train(
+            bundled_model_dir(), model_dir, data, advisor.retriever.passage_matrix(), advisor.retriever.unit_matrix
+        )
+        weights = file_sha256(model_dir / WEIGHTS_FILE)
+        export_both(model_dir, model_dir, weights)
+        encoder = MiniLMEmbedder(model_dir, model_dir, 0, "int8", tuned=(weights, ""))
+    else:
+        folder, record = reader_folder.current(cache)
+        encoder = MiniLMEmbedder(folder, folder, 0, "int8", tuned=(record.weights_sha256, ""))
+    models = blank_models()
+    if variant != "head":
+        questions = encoder.encode([advisor.embedding_text(a.text) for a in inputs.train])
+        answers = [answered_by(a.gold, units) if a.gold else [] for a in inputs.train]
+        models["reader"] = fit_head(questions, answers, advisor.retriever.unit_matrix)
+    fitted, _ = fit(Advisor.load(content, work / "index", encoder, models), inputs.calibration)
+    return encoder, {**models, **fitted}
+
+
+def scores(content: Path, sets: list[Path], encoder: MiniLMEmbedder, models: dict[str, LinearModel]) -> list[Any]:
+    folder = Path(tempfile.mkdtemp(prefix="advisor-ablate-index-"))
+    build_store(content, folder, MiniLMEmbedder(cache_dir=ROOT / "build" / "model", threads=0))
+    advisor = Advisor.load(content, folder, encoder, models)
+
+    def ask(question: str, history: list[str]) -> dict[str, Any]:
+        answer = advisor.ask(question, 5, history=[Turn("user", h) for h in history])
+        return AskResponse.from_answer(answer).model_dump()
+
+    return [(path, score(read_jsonl(path), ask)[0].summary()) for path in sets]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = Parser(description="Score the Advisor with one of the reader's levers taken out.")
+    parser.add_argument("variant", choices=VARIANTS)
+    args = parser.parse_args(argv)
+    if args.variant == "reading":  # every message one ask, matched whole
+        reading.split_asks = lambda message: ((message.strip(),), "")
+    with tempfile.TemporaryDirectory(prefix="advisor-ablate-") as tmp:
+        work = Path(tmp)
+        encoder, models = reader_for(args.variant, ROOT / "content", ROOT / "build" / "model", work)
+        both = work / "both"
+        both.mkdir()
+        for guide in [*(ROOT / "content").glob("*.md"), *(EVAL / "second-guide/content").glob("*.md")]:
+            shutil.copy2(guide, both / guide.name)
+        first = [EVAL / f"{name}.jsonl" for name in FIRST]
+        second = [EVAL / "second-guide/questions.jsonl", EVAL / "second-guide/long.jsonl"]
+        for loaded, content, sets in (("first", ROOT / "content", first), ("both", both, first + second),
+                                      ("second", EVAL / "second-guide/content", second)):  # fmt: skip
+            for path, summary in scores(content, sets, encoder, models):
+                name = str(path.relative_to(EVAL))
+                print(json.dumps({"variant": args.variant, "loaded": loaded, "set": name, **summary}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
