@@ -20,7 +20,11 @@ class DraftCheckRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(
-        min_length=1, max_length=MAX_CHARS, pattern=r"\S", description="The email draft, as plain text (not blank)."
+        min_length=1,
+        max_length=MAX_CHARS,
+        # not blank: \S alone would differ between JSON Schema's regex (ECMA: U+0085 is no space) and pydantic's
+        pattern=r"[^\s\u0085]",
+        description="The email draft, as plain text (not blank).",
     )
 
     @field_validator("text")

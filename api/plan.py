@@ -27,7 +27,8 @@ NAME_MAX = 120  # 100 programs of 120 characters, each JSON-escaped to 12 bytes,
 MAX_PROGRAMS = 100
 MAX_UPDATES = 20
 # A program's name: any text an applicant types on one line (no control characters), not blank.
-NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+# not blank, no control characters; U+0085 named, since JSON Schema's \s (ECMA) leaves it out and pydantic's has it
+NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f\u0085][^\x00-\x1f\x7f]*$"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

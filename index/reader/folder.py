@@ -152,9 +152,14 @@ def ensure_reader(content_dir: Path, cache_dir: Path, precision: Precision = "in
 
 
 def _point_to(cache_dir: Path, folder: Path) -> None:
+    """Make `folder` the current reader, and drop the readers made for other inputs (a running server keeps
+    the one it loaded: its graphs and models are in memory)."""
     tmp = cache_dir / f".{POINTER}.{os.getpid()}"
     tmp.write_text(json.dumps({"folder": folder.name}) + "\n", "utf-8")
     os.replace(tmp, cache_dir / POINTER)
+    for stale in cache_dir.glob("reader-*"):
+        if stale != folder and stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def make_reader(content_dir: Path, cache_dir: Path, precision: Precision) -> ReaderRecord:
