@@ -53,7 +53,8 @@ def page(browser: Browser) -> Iterator[Page]:
 
 class HostPages(BaseHTTPRequestHandler):
     """Serves tests/browser/pages with {{SCRIPT}} (where widget.js comes from), {{API}} and {{TIMEOUT}} (the
-    widget's settings, overridable by ?api= and ?timeout=) filled in; csp*.html gets a strict Content-Security-Policy."""
+    widget's settings, overridable by ?api= and ?timeout=) filled in; csp*.html gets a strict
+    Content-Security-Policy."""
 
     server: HostServer
 

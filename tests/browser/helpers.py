@@ -30,7 +30,8 @@ def reveal(element: Locator, above: int = 12) -> None:
     the top of the visible area: for a screenshot of a reply, with the question before it in view."""
     element.evaluate(
         """(el, above) => { const body = el.closest(".body"), top = body.getBoundingClientRect().top;
-            body.scrollTo({ top: body.scrollTop + el.getBoundingClientRect().top - top - above, behavior: "instant" }); }""",
+            const y = body.scrollTop + el.getBoundingClientRect().top - top - above;
+            body.scrollTo({ top: y, behavior: "instant" }); }""",
         above,
     )
 

@@ -61,7 +61,10 @@ def test_not_covered_answer_says_so(page: Page, host: str) -> None:
 def test_a_reply_from_an_older_server_still_reads(page: Page, host: str, live_server: str) -> None:
     # Before answer_blocks and suggestions: the text answer as it was, and nearest sections as " > " paths.
     section = "Special PM&R Considerations for Non-US Citizen IMGs > Using mentors and networks ethically"
-    text = f"The guide does not cover this question, so I can't answer it from the guide. The nearest sections are: {section}."
+    text = (
+        "The guide does not cover this question, so I can't answer it from the guide. "
+        f"The nearest sections are: {section}."
+    )
     reply = {
         "question": "q",
         "answered": False,
@@ -116,7 +119,8 @@ def test_html_typed_as_a_question_stays_text(page: Page, host: str) -> None:
     expect(question).to_have_class("msg user")
     assert question.locator("p").inner_text() == payload
     injected = page.evaluate(
-        "() => document.querySelector('advisor-chat').shadowRoot.querySelectorAll('img, script, b, svg:not([aria-hidden])').length"
+        "() => document.querySelector('advisor-chat').shadowRoot"
+        ".querySelectorAll('img, script, b, svg:not([aria-hidden])').length"
     )
     assert injected == 0
     assert page.locator("#injected").count() == 0

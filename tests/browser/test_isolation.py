@@ -60,7 +60,10 @@ def test_hostile_host_css_changes_nothing_inside(page: Page, host: str) -> None:
 def test_widget_styles_change_nothing_outside(page: Page, host: str, live_server: str) -> None:
     page.goto(f"{host}/bare.html")
     snapshot = """() => (window.hostElements ||= [document.documentElement, ...document.querySelectorAll("*")])
-        .map(el => { const s = getComputedStyle(el); return [...s].map(p => p + ":" + s.getPropertyValue(p)).join(";") })"""
+        .map(el => {
+            const s = getComputedStyle(el);
+            return [...s].map(p => p + ":" + s.getPropertyValue(p)).join(";");
+        })"""
     before: list[Any] = page.evaluate(snapshot)
     page.evaluate(
         "src => { const s = document.createElement('script'); s.src = src; document.body.append(s) }",
