@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ensure_export(bundled_model_dir(), settings.model_cache_dir)  # the index is built with the fp32 graph
         # The reader: the question encoder tuned on index/reader/training/ against the served guides, and its models.
-        print("reader: checking (training takes about two minutes when its inputs changed)…", file=sys.stderr)
+        print("reader: checking (it retrains, about a minute, when its inputs changed)…", file=sys.stderr)
         ensure_reader(settings.content_dir, settings.model_cache_dir, settings.model_precision)
         reader = record_sha256(current(settings.model_cache_dir)[0])
         if args.if_stale and is_current(args.content, args.out, MODEL_NAME, WEIGHTS_SHA256, reader):

@@ -7,7 +7,7 @@ naming the sha256 of every input and output. `reader.json` beside them names the
 inputs' hash covers the training questions as read (index/reader/labelled.py), the guides' passages and
 sentences they are trained against, the bundled model's weights, the hyperparameters and the
 precision the models are fitted for; when it changes, `ensure_reader` trains anew (index/reader/tuning.py,
-about two minutes on two cores). Index manifests name the reader they were built for, and an Advisor
+under a minute of training on two idle cores). Index manifests name the reader they were built for, and an Advisor
 refuses an index built for another.
 """
 
