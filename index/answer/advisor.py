@@ -159,10 +159,9 @@ class Advisor:
         for part, vector in covered:
             blocks.extend(self._compose(part, vector, cites, part.ask if several else None))
         # citations are numbered as the answer uses them; then the other best passages, ask by ask, up to top_k
-        for rank in range(len(self.retriever.chunks)):
-            for part, _ in covered:
-                if len(cites) < top_k:
-                    cites.add_passage(part.hits[rank])
+        ranked = (part.hits[rank] for rank in range(len(self.retriever.chunks)) for part, _ in covered)
+        while len(cites) < top_k and (hit := next(ranked, None)) is not None:
+            cites.add_passage(hit)
         unanswered = [p.ask for p in parts if not p.verdict.covered]
         return Answer(
             reading.question, True, render(blocks, unanswered), cite(cites.cited(), self.guides, base_url),
