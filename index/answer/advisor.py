@@ -22,13 +22,13 @@ from index.answer.compose import (
     rank_units,
     select,
     template_block,
-    template_span,
+    template_spans,
 )
 from index.answer.reply import Answer, AnswerBlock, cite, refusal, render
 from index.errors import ModelError
 from index.guides.answer_units import Unit
+from index.guides.chunks import Chunk
 from index.guides.content import Guide, content_hash, load_guides
-from index.guides.markdown import read_blocks
 from index.guides.suggestions import faq_questions, section_title
 from index.model.embeddings import Embedder
 from index.model.files import english_words
@@ -66,10 +66,8 @@ class Advisor:
         self.retriever = retriever
         self.coverage = coverage
         self.embedder = embedder
-        self.repair = matching(SpellingRepair(retriever.words, english_words()))
-        self._templates = {
-            g.slug: [(b.start, b.end) for b in read_blocks(g.text, g.body_start) if b.kind == "fenced"] for g in guides
-        }  # normalised, without URLs
+        self.repair = matching(SpellingRepair(retriever.words, english_words()))  # normalised, without URLs
+        self._templates = {g.slug: template_spans(g) for g in guides}
 
     @classmethod
     def load(
@@ -195,9 +193,9 @@ class Advisor:
         quoted = [(u, n) for u in units if (n := cites.add_unit(hit_of[u.chunk_position], u)) is not None]
         blocks = group(quoted, self._paragraph, ask)
         template = self._template_for(part) if wants_template(part.ask) else None
-        if template is not None:
-            start, end = template_span(template.chunk, self.retriever.chunks)
-            text = self.guides[template.chunk.guide].text[start:end]
+        span = self.template_of(template.chunk) if template is not None else None
+        if template is not None and span is not None:
+            text = self.guides[template.chunk.guide].text[span[0] : span[1]]
             blocks.append(template_block(template.chunk, text, cites.add_passage(template), ask))
         return blocks
 
@@ -207,6 +205,11 @@ class Advisor:
         asked = set(terms(self.repair(part.ask)))
         ranked = [h for h in part.hits[:TEMPLATE_DEPTH] if h.chunk.kind == "template"]
         return max(ranked, key=lambda h: len(asked & set(terms(h.chunk.section[-1]))), default=None)
+
+    def template_of(self, chunk: Chunk) -> tuple[int, int] | None:
+        """Offsets of the whole email template a passage holds part of (the fenced block it overlaps); None when
+        it holds none."""
+        return next(((s, e) for s, e in self._templates[chunk.guide] if s < chunk.end and chunk.start < e), None)
 
     def _in_template(self, unit: Unit) -> bool:
         """Whether `unit` is a line of an email template (a fenced block of its guide)."""

@@ -17,6 +17,8 @@ import numpy as np
 from index.answer.reply import AnswerBlock, Cited
 from index.guides.answer_units import Unit
 from index.guides.chunks import MAX_CHARS, Chunk
+from index.guides.content import Guide
+from index.guides.markdown import read_blocks
 from index.query.vocabulary import terms
 from index.ranking.retrieval import Hit, Retriever, closeness
 
@@ -100,10 +102,18 @@ def paragraph_start(text: str, unit: Unit) -> int:
     return text.rfind("\n", 0, unit.start) + 1
 
 
-def template_span(chunk: Chunk, chunks: Sequence[Chunk]) -> tuple[int, int]:
-    """Offsets of the whole template that `chunk` is part of (all template passages of its section)."""
-    parts = [c for c in chunks if c.guide == chunk.guide and c.anchor == chunk.anchor and c.kind == "template"]
-    return min(c.start for c in parts), max(c.end for c in parts)
+def template_spans(guide: Guide) -> list[tuple[int, int]]:
+    """Offsets of each whole email template of `guide`: a fenced block (whose paragraphs the Markdown reader
+    gives one by one), from its first line to its last."""
+    spans: list[tuple[int, int]] = []
+    for block in read_blocks(guide.text, guide.body_start):
+        if block.kind != "fenced":
+            continue
+        if spans and not guide.text[spans[-1][1] : block.start].strip():
+            spans[-1] = (spans[-1][0], block.end)
+        else:
+            spans.append((block.start, block.end))
+    return spans
 
 
 def template_block(chunk: Chunk, text: str, citation: int, ask: str | None = None) -> AnswerBlock:

@@ -21,7 +21,6 @@ from functools import partial
 import numpy as np
 
 from index.answer.advisor import Advisor
-from index.answer.compose import template_span
 from index.drafts.check import grounded_hits, holds_all
 from index.ranking.retrieval import Hit
 
@@ -168,10 +167,9 @@ def ground_plan(advisor: Advisor, vectors: Mapping[str, np.ndarray] | None = Non
     templates: dict[str, Template] = {}
     for t in TEMPLATES:
         found = grounded_hits(advisor, t.query, partial(holds_all, phrases=(t.phrase,)), _vector(vectors, t.query))
-        if found:
-            chunk = found[0].chunk
-            start, end = template_span(chunk, advisor.retriever.chunks)
-            text = advisor.guides[chunk.guide].text[start:end]
+        span = advisor.template_of(found[0].chunk) if found else None
+        if found and span is not None:
+            text = advisor.guides[found[0].chunk.guide].text[span[0] : span[1]]
             templates[t.name] = Template(found[0], "\n".join(text.splitlines()))
     grounding = Grounding(rules, templates, tuple(off))
     _GROUNDINGS[advisor] = grounding

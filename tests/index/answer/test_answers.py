@@ -84,6 +84,13 @@ def test_a_template_asked_for_comes_whole_after_the_advice(advisor: Advisor) -> 
     assert template in guide
 
 
+def test_a_template_is_its_whole_fence_even_where_a_passage_mixes_it_with_prose(both_guides: Advisor) -> None:
+    answer = both_guides.ask("can you show me an example cold email asking for an observership?")
+    template = next(b for b in answer.blocks if b.kind == "template").items[0]
+    assert template.startswith("Subject: Observership Request – [Specialty], [Month/Year]")
+    assert template.endswith("[Email address and phone number]")  # the fence's last line, no prose after it
+
+
 def test_a_template_is_never_quoted_unasked(advisor: Advisor) -> None:
     for question in ("when should I send the thank you email?", "how many letters of intent can I send?"):
         answer = advisor.ask(question)
