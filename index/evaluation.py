@@ -19,6 +19,7 @@ import statistics
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +73,7 @@ class Readability:
         if not reply.get("answered"):
             return
         answer, question = reply.get("answer", ""), reply.get("question", "")
-        flat_guide = " ".join(" ".join(g.text for g in guides).split())
-        lead_ins = frozenset(lead for g in guides for lead in _lead_ins(g))
+        flat_guide, lead_ins = _guide_text(tuple(guides))
         asks = len(split_asks(question)[0])
         pieces = _block_pieces(reply["answer_blocks"]) if "answer_blocks" in reply else _pieces(answer)
         problems = {
@@ -91,6 +91,13 @@ class Readability:
 
     def summary(self) -> dict[str, int]:
         return {k: v for k, v in vars(self).items() if isinstance(v, int)}
+
+
+@lru_cache(maxsize=8)
+def _guide_text(guides: tuple[Guide, ...]) -> tuple[str, frozenset[str]]:
+    """The guides' text with whitespace runs folded to one space, and their lead-ins: read once per set of guides."""
+    flat = " ".join(" ".join(g.text for g in guides).split())
+    return flat, frozenset(lead for g in guides for lead in _lead_ins(g))
 
 
 def _lead_ins(guide: Guide) -> list[str]:
