@@ -44,6 +44,7 @@ from index.text import matching, question_text
 
 NEAREST_SECTIONS = 3
 NEAREST_MIN_SIMILARITY = 0.3  # a refusal names only sections with a sentence at least this close in meaning
+PASSAGE_DEPTH = 50  # passages an ask's answer, template and citations are chosen from (a guide has about 45)
 TEMPLATE_DEPTH = 10  # a template asked for is quoted only if one ranks this high for the ask
 REFUSAL_QUESTIONS = 4  # with nothing close, a refusal offers this many of the guides' FAQ questions
 
@@ -157,7 +158,7 @@ class Advisor:
         for part, vector in covered:
             blocks.extend(self._compose(part, vector, cites, part.ask if several else None))
         # citations are numbered as the answer uses them; then the other best passages, ask by ask, up to top_k
-        ranked = (part.hits[rank] for rank in range(len(self.retriever.chunks)) for part, _ in covered)
+        ranked = (part.hits[rank] for rank in range(min(len(p.hits) for p, _ in covered)) for part, _ in covered)
         while len(cites) < top_k and (hit := next(ranked, None)) is not None:
             cites.add_passage(hit)
         unanswered = [p.ask for p in parts if not p.verdict.covered]
@@ -168,7 +169,7 @@ class Advisor:
 
     def _part(self, reading: Reading, ask: str, vector: np.ndarray) -> _Part:
         text = self.repair(reading.retrieval_text(ask))
-        hits, signals = self.retriever.search(text, vector, len(self.retriever.chunks))
+        hits, signals = self.retriever.search(text, vector, PASSAGE_DEPTH)
         # the ask alone is checked for an asked fact and unknown names: the backstory's numbers are not asked
         return _Part(ask, hits, self.coverage.judge(text, signals, asked=self.repair(ask)))
 
