@@ -1,9 +1,10 @@
 """What each of the reader's levers buys: one taken out, the rest rebuilt and refitted, the eval sets scored.
 
-Usage: python -m scripts.ablate VARIANT   (VARIANT: none, head, reading, encoder, long-questions)
+Usage: python -m scripts.ablate VARIANT   (VARIANT: none, head, scope, reading, encoder, long-questions)
 
 - none: the Advisor as `make index` makes it (a check that the variants compare like with like)
 - head: no reader's head (index/ranking/pairs.py); the abstention check refitted without it
+- scope: no scope model (index/ranking/scope.py); every ask judged by the abstention check without it
 - reading: the message matched whole, as one ask (index/query/reading.py split off)
 - encoder: the bundled MiniLM asks (no fine-tuning); head and models refitted on its vectors
 - long-questions: the reader trained and fitted on index/reader/training/fit.jsonl alone (short questions)
@@ -31,17 +32,16 @@ from index.model.files import WEIGHTS_FILE, bundled_model_dir
 from index.query import reading
 from index.query.reading import Turn
 from index.ranking.linear import LinearModel
-from index.ranking.pairs import fit_head
 from index.reader import folder as reader_folder
 from index.reader import tuning
-from index.reader.fitting import blank_models, fit
-from index.reader.labelled import TRAINING_DIR, answered_by
+from index.reader.fitting import blank_models, fit, question_models
+from index.reader.labelled import TRAINING_DIR
 from index.store.build import build_store
 from scripts._cli import Parser
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "eval"
-VARIANTS = ("none", "head", "reading", "encoder", "long-questions")
+VARIANTS = ("none", "head", "scope", "reading", "encoder", "long-questions")
 FIRST = ("questions", "probes", "long", "multipart", "history", "templates")
 
 
@@ -72,11 +72,10 @@ def reader_for(variant: str, content: Path, cache: Path, work: Path) -> tuple[Mi
     else:
         folder, record = reader_folder.current(cache)
         encoder = MiniLMEmbedder(folder, folder, 0, "int8", tuned=(record.weights_sha256, ""))
-    models = blank_models()
-    if variant != "head":
-        questions = encoder.encode([advisor.embedding_text(a.text) for a in inputs.train])
-        answers = [answered_by(a.gold, units) if a.gold else [] for a in inputs.train]
-        models["reader"] = fit_head(questions, answers, advisor.retriever.unit_matrix)
+    models = {
+        **blank_models(),
+        **question_models(advisor, encoder, inputs.train, head=variant != "head", scope=variant != "scope"),
+    }
     fitted, _ = fit(Advisor.load(content, work / "index", encoder, models), inputs.calibration)
     return encoder, {**models, **fitted}
 

@@ -37,7 +37,7 @@ from index.query.spelling import SpellingRepair
 from index.query.vocabulary import expand_for_embedding, terms
 from index.ranking.abstention import CoverageCheck, Verdict
 from index.ranking.linear import LinearModel, load_models
-from index.ranking.retrieval import Hit, Retriever, wants_template
+from index.ranking.retrieval import Hit, Retriever, Signals, wants_template
 from index.store.folder import load_store
 from index.store.manifest import Manifest
 from index.text import matching, question_text
@@ -54,7 +54,8 @@ class _Part:
     """One ask of a message, retrieved and judged."""
 
     ask: str
-    hits: list[Hit]  # every passage, best first
+    hits: list[Hit]  # the PASSAGE_DEPTH best passages, best first
+    signals: Signals  # how every passage scored for it
     verdict: Verdict
 
 
@@ -80,7 +81,8 @@ class Advisor:
     ) -> Advisor:
         """The Advisor over the vector store at `store_root` for the guides in `content_dir`, asking with `embedder`.
 
-        `models` (the ranker, the abstention check and, optionally, the reader's head) default to those saved
+        `models` (the ranker, the abstention check and, optionally, the reader's head, the scope model and
+        the abstention check that reads it) default to those saved
         with the reader the embedder comes from (index/reader/folder.py); ModelError when it has none."""
         guides = load_guides(content_dir)
         stored = load_store(
@@ -93,8 +95,11 @@ class Advisor:
                 raise ModelError("the question encoder comes with no fitted models: load the reader (make index)")
             models = load_models(models_file)
         matrix = stored.unit_vectors.matrix()
-        retriever = Retriever(stored.chunks, stored.vectors, matrix, models["ranker"], models.get("reader"))
-        return cls(guides, stored.manifest, retriever, CoverageCheck(retriever, models["abstention"]), embedder)
+        retriever = Retriever(
+            stored.chunks, stored.vectors, matrix, models["ranker"], models.get("reader"), models.get("scope")
+        )
+        coverage = CoverageCheck(retriever, models["abstention"], models.get("abstention_scoped"))
+        return cls(guides, stored.manifest, retriever, coverage, embedder)
 
     @property
     def content_version(self) -> str:
@@ -171,7 +176,7 @@ class Advisor:
         text = self.repair(reading.retrieval_text(ask))
         hits, signals = self.retriever.search(text, vector, PASSAGE_DEPTH)
         # the ask alone is checked for an asked fact and unknown names: the backstory's numbers are not asked
-        return _Part(ask, hits, self.coverage.judge(text, signals, asked=self.repair(ask)))
+        return _Part(ask, hits, signals, self.coverage.judge(text, signals, asked=self.repair(ask)))
 
     @staticmethod
     def _advice(part: _Part) -> list[Hit]:
@@ -190,8 +195,9 @@ class Advisor:
                 if not self._in_template(r.unit) and r.unit not in cites.quoted and r.unit.leadin not in shown
             ]
         )
-        hit_of = {h.position: h for h in part.hits}
-        quoted = [(u, n) for u in units if (n := cites.add_unit(hit_of[u.chunk_position], u)) is not None]
+        # a sentence can come from a passage below PASSAGE_DEPTH: a section is read whole (compose.rank_units)
+        hits = [self.retriever.hit(u.chunk_position, part.signals) for u in units]
+        quoted = [(u, n) for u, h in zip(units, hits, strict=True) if (n := cites.add_unit(h, u)) is not None]
         blocks = group(quoted, self._paragraph, ask)
         template = self._template_for(part) if wants_template(part.ask) else None
         span = self.template_of(template.chunk) if template is not None else None

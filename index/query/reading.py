@@ -46,6 +46,20 @@ _ELLIPTICAL = re.compile(
     r"^\W*(?:(?:so|ok|okay|and|but)\W+)?(?:what about|how about|what if|same (?:for|with|goes for)|and\b|or\b)",
     re.IGNORECASE,
 )
+# A plea that names nothing of its own ("please guide, very stressed", "any advice?", "thanks in advance") asks
+# about the rest of the message: beside other asks it is no ask of its own.
+_PLEA = re.compile(
+    r"\b(?:(?:please|pls|kindly)\s+(?:advise|guide|suggest|help)(?:\s+me)?"
+    r"|any\s+(?:advice|suggestions?|tips|ideas?|help)|let me know)\b",
+    re.IGNORECASE,
+)
+_THANKS = re.compile(
+    r"^\W*(?:many\s+)?(?:thanks?|thank\s+you|thx)(?:\s+(?:so much|a lot|very much|in advance|all))*\W*$", re.IGNORECASE
+)
+_NAMING = re.compile(r"\b(?:on|about|for|with|regarding|if|whether|how|when|what|which|who|why|where)\b", re.IGNORECASE)
+_MOOD = frozenset(
+    terms("very so really stressed worried confused scared anxious nervous urgent desperate lost sir madam")
+)
 _OPENER = re.compile(r"^(?:(?:and|also|plus|so|ok|okay|btw|then|but)\b\W*)+", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(it|that|this|they|them|those|these|he|she|him|her|one|ones)\b", re.IGNORECASE)
 _OWN_TOPIC_TERMS = 2  # a question naming more content words than this carries its own topic
@@ -94,9 +108,21 @@ def is_follow_up(question: str) -> bool:
 def split_asks(message: str) -> tuple[tuple[str, ...], str]:
     """(asks, situation): the sentences that ask something, split where one holds two asks, and the rest.
 
-    A message with no sentence that reads as an ask is one ask ("thank you note timing").
+    A message with no sentence that reads as an ask is one ask ("thank you note timing"); a plea that names
+    nothing ("any advice?") beside other asks is dropped, neither ask nor situation.
     """
     sentences = message_sentences(message)
+    asks, situation = _asks_and_situation([s for s in sentences if not _only_pleads(s)])
+    if not asks:  # only pleas ask: they ask about the situation, and are read as asks
+        asks, situation = _asks_and_situation(sentences)
+    if not asks:
+        return (message.strip(),), ""
+    if len(asks) > 1 or situation:  # a lone ask keeps its opener: "and after the interview?" is a follow-up
+        asks = [_OPENER.sub("", a) or a for a in asks]
+    return tuple(asks[:MAX_ASKS]), " ".join(situation)
+
+
+def _asks_and_situation(sentences: list[str]) -> tuple[list[str], list[str]]:
     asks: list[str] = []
     situation: list[str] = []
     for sentence in sentences:
@@ -109,11 +135,18 @@ def split_asks(message: str) -> tuple[tuple[str, ...], str]:
                 asks.append(sentence)
         else:
             situation.append(sentence)
-    if not asks:
-        return (message.strip(),), ""
-    if len(asks) > 1 or situation:  # a lone ask keeps its opener: "and after the interview?" is a follow-up
-        asks = [_OPENER.sub("", a) or a for a in asks]
-    return tuple(asks[:MAX_ASKS]), " ".join(situation)
+    return asks, situation
+
+
+def _only_pleads(sentence: str) -> bool:
+    """A thanks, or a plea whose other words name nothing: no object ("on LORs", "how to ...") and no content
+    word beside the applicant's mood ("very stressed")."""
+    if _THANKS.match(sentence):
+        return True
+    if _PLEA.search(sentence) is None:
+        return False
+    rest = _PLEA.sub(" ", sentence)
+    return _NAMING.search(rest) is None and not set(terms(rest)) - _MOOD
 
 
 def read(question: str, history: list[Turn]) -> Reading:

@@ -8,6 +8,9 @@ passage leads the next (a question the guide answers tends to have one clear ans
 A question that asks for a kind of fact (a fee, a date, a duration, an average, a count) that the
 best sentences do not hold is refused whatever the fitted score says: over every labelled set this
 check never fired on a covered question, while a high passage score could outvote it as a feature.
+
+Where the ask's scope is known (its best passage is in a guide the scope model was fitted on,
+index/ranking/scope.py), a second model fitted with it as one more feature judges instead.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ FEATURES = (
     "ranker_top", "dense_unit_top", "coverage_top1", "coverage_top3", "unknown_words", "unknown_names", "ranker_gap",
     "reader_top",
 )  # fmt: skip
+SCOPED_FEATURES = (*FEATURES, "scope")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")
 _NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|twelve|single|once|twice|few|several"
 _MONTHS = (
@@ -105,11 +109,13 @@ class Verdict:
 
 
 class CoverageCheck:
-    def __init__(self, retriever: Retriever, model: LinearModel) -> None:
-        if model.features != FEATURES:
-            raise ValueError("the abstention model was fitted on other features: refit it (scripts/fit_models.py)")
+    def __init__(self, retriever: Retriever, model: LinearModel, scoped: LinearModel | None = None) -> None:
+        """`model` judges on FEATURES; `scoped`, when given, judges asks whose scope is known, on SCOPED_FEATURES."""
+        if model.features != FEATURES or (scoped is not None and scoped.features != SCOPED_FEATURES):
+            raise ValueError("the abstention model was fitted on other features: refit it (make index)")
         self.retriever = retriever
         self.model = model
+        self.scoped = scoped
 
     def features(self, question: str, signals: Signals, asked: str | None = None) -> np.ndarray:
         """The FEATURES for `question` (what was matched) given its `signals`; names are looked for in
@@ -135,11 +141,13 @@ class CoverageCheck:
     def judge(self, question: str, signals: Signals, asked: str | None = None) -> Verdict:
         """Whether the guides cover `question`. A kind of fact asked in `asked` (the ask without its
         situation; `question` by default) that the evidence does not hold refuses whatever the score."""
-        x = self.features(question, signals, asked)
-        score = float(self.model.score(x.reshape(1, -1))[0])
+        x, model = self.features(question, signals, asked), self.model
+        if self.scoped is not None and signals.scope is not None:
+            x, model = np.append(x, signals.scope), self.scoped
+        score = float(model.score(x.reshape(1, -1))[0])
         missing = self.fact_missing(question if asked is None else asked, signals)
-        evidence = dict(zip(FEATURES, map(float, x), strict=True)) | {"fact_missing": float(missing)}
-        return Verdict(score >= self.model.threshold and not missing, score, evidence)
+        evidence = dict(zip(model.features, map(float, x), strict=True)) | {"fact_missing": float(missing)}
+        return Verdict(score >= model.threshold and not missing, score, evidence)
 
     def _unknown_names(self, question: str) -> int:
         """Capitalised words inside the question that no guide uses: programs, places, exams it never names.

@@ -21,6 +21,7 @@ from index.query.vocabulary import terms
 from index.ranking.actors import Actor, agreement, passage_actors, question_actor
 from index.ranking.linear import LinearModel
 from index.ranking.pairs import best_answer
+from index.ranking.scope import scope_guides
 from index.store.vectors import VectorIndex
 from index.text import share_found
 
@@ -61,6 +62,9 @@ class Signals:
     features: np.ndarray  # (chunks, FEATURES)
     unit_dense: np.ndarray  # cosine of the question with every answer unit
     reader_top: float  # the reader's head: its best log-odds that one of the nearest sentences answers (0 without)
+    # the scope model's log-odds that the ask is of a kind the guide answers (index/ranking/scope.py); None when
+    # the best passage is in a guide the model was not fitted on, or there is no model
+    scope: float | None
     scores: np.ndarray  # ranker score per chunk
     order: np.ndarray  # chunk positions, best first
 
@@ -75,8 +79,10 @@ class Retriever:
         unit_matrix: np.ndarray,
         ranker: LinearModel,
         reader_head: LinearModel | None = None,
+        scope: LinearModel | None = None,
     ) -> None:
-        """`reader_head`: does a sentence answer a question, from their vectors (index/ranking/pairs.py)."""
+        """`reader_head`: does a sentence answer a question, from their vectors (index/ranking/pairs.py);
+        `scope`: is the question of a kind the guide answers, from its vector (index/ranking/scope.py)."""
         if len(chunks) != vectors.size:
             raise ValueError("chunks and vectors differ in number")
         if ranker.features != FEATURES:
@@ -89,6 +95,8 @@ class Retriever:
         self.unit_chunk = np.array([u.chunk_position for u in self.units], dtype=np.int64)
         self.ranker = ranker
         self.reader_head = reader_head
+        self.scope = scope
+        self._scope_guides = scope_guides(scope) if scope is not None else frozenset()
         self._vectors = vectors
         self.chunk_terms = [frozenset(terms(c.embed_text)) for c in chunks]
         self.unit_terms = [frozenset(terms(u.text)) for u in self.units]
@@ -144,18 +152,24 @@ class Retriever:
         scores = self.ranker.score(features)
         head = self.reader_head
         reader_top = best_answer(head, query_vector, self.unit_matrix, unit_dense) if head is not None else 0.0
-        return Signals(q_set, features, unit_dense, reader_top, scores, np.argsort(-scores, kind="stable"))
+        order = np.argsort(-scores, kind="stable")
+        scope = None
+        if self.scope is not None and self.chunks[int(order[0])].guide in self._scope_guides:
+            scope = float(self.scope.score(query_vector.reshape(1, -1))[0])
+        return Signals(q_set, features, unit_dense, reader_top, scope, scores, order)
 
     def search(self, question: str, query_vector: np.ndarray, k: int) -> tuple[list[Hit], Signals]:
         """The k best chunks for `question`, whose embedding is `query_vector` (shape (dim,))."""
         signals = self.signals(question, query_vector)
+        return [self.hit(int(i), signals) for i in signals.order[:k]], signals
+
+    def hit(self, position: int, signals: Signals) -> Hit:
+        """The passage at `position` as scored for the question `signals` were taken for."""
         dense_col, unit_col = FEATURES.index("dense_chunk"), FEATURES.index("dense_unit")
-        hits = [
-            Hit(self.chunks[i], int(i), float(signals.scores[i]), float(signals.features[i, dense_col]),
-                float(signals.features[i, unit_col]))
-            for i in signals.order[:k]
-        ]  # fmt: skip
-        return hits, signals
+        return Hit(
+            self.chunks[position], position, float(signals.scores[position]),
+            float(signals.features[position, dense_col]), float(signals.features[position, unit_col]),
+        )  # fmt: skip
 
     def _max_per_chunk(self, unit_values: np.ndarray, fill: float) -> np.ndarray:
         out = np.full(len(self.chunks), fill)

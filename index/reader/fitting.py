@@ -3,7 +3,8 @@
 The ranker is fitted listwise (a softmax over each ask's passages) and put on a log-odds scale. The
 abstention check is fitted on each ask as scored by a ranker fitted without it (5 folds), as a new
 question will be scored, and its threshold refuses at most `max_false_refusals` of the covered asks,
-counting those the fact check refuses outright.
+counting those the fact check refuses outright. Where the ask's scope is known (index/ranking/scope.py),
+a second abstention model is fitted with it, on the asks that have it, its threshold chosen the same way.
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.answer.advisor import Advisor
+from index.errors import ModelError
+from index.model.embeddings import Embedder
 from index.ranking import abstention, retrieval
 from index.ranking.linear import LinearModel, calibrated, fit_listwise, fit_logistic
-from index.reader.labelled import LabelledAsk, answered_by
+from index.ranking.pairs import fit_head
+from index.ranking.scope import fit_scope
+from index.reader.labelled import LabelledAsk, answered_by, fold_of, guides_asked_about
 
 FOLDS = 5
 MAX_FALSE_REFUSALS = 0.03
+MIN_ASKS_PER_GUIDE = 50  # covered training asks a guide needs for the scope model to judge its asks
 
 
 def placeholder(features: tuple[str, ...]) -> LinearModel:
@@ -28,6 +34,32 @@ def placeholder(features: tuple[str, ...]) -> LinearModel:
 
 def blank_models() -> dict[str, LinearModel]:
     return {"ranker": placeholder(retrieval.FEATURES), "abstention": placeholder(abstention.FEATURES)}
+
+
+def question_models(
+    advisor: Advisor, encoder: Embedder, asks: Sequence[LabelledAsk], head: bool = True, scope: bool = True
+) -> dict[str, LinearModel]:
+    """The models that read the question's vector, fitted on `asks` encoded as served (through `encoder`):
+    the reader's head ("reader", index/ranking/pairs.py) and the scope model ("scope", index/ranking/scope.py).
+    `advisor` gives the sentences and the text encoded for an ask; its own models are not used."""
+    asks = _answerable(advisor, asks)
+    questions = encoder.encode([advisor.embedding_text(a.text) for a in asks])
+    models = {}
+    if head:
+        units = [u.text for u in advisor.retriever.units]
+        answers = [answered_by(a.gold, units) if a.gold else [] for a in asks]
+        models["reader"] = fit_head(questions, answers, advisor.retriever.unit_matrix)
+    if scope:
+        covered = np.array([a.gold is not None for a in asks])
+        guides = guides_asked_about(asks, advisor.retriever.chunks, MIN_ASKS_PER_GUIDE)
+        models["scope"] = fit_scope(questions, covered, guides)
+    return models
+
+
+def _answerable(advisor: Advisor, asks: Sequence[LabelledAsk]) -> list[LabelledAsk]:
+    """The asks the guides do not answer, and those whose gold some passage holds (not those whose gold is lost)."""
+    texts = [c.text for c in advisor.retriever.chunks]
+    return [a for a in asks if a.gold is None or answered_by(a.gold, texts)]
 
 
 def ranking_data(
@@ -48,16 +80,18 @@ def ranking_data(
 
 def coverage_data(
     advisor: Advisor, asks: Sequence[LabelledAsk], vectors: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The abstention features, whether each ask is covered, and whether the fact check refuses it outright."""
-    xs, ys, vetoed = [], [], []
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The abstention features, whether each ask is covered, whether the fact check refuses it outright, and
+    its scope (NaN where not known)."""
+    xs, ys, vetoed, scopes = [], [], [], []
     for ask, vector in zip(asks, vectors, strict=True):
         text, asked = advisor.repair(ask.text), advisor.repair(ask.ask)
         signals = advisor.retriever.signals(text, vector)
         xs.append(advisor.coverage.features(text, signals, asked))
         ys.append(0.0 if ask.gold is None else 1.0)
         vetoed.append(advisor.coverage.fact_missing(asked, signals))
-    return np.array(xs), np.array(ys), np.array(vetoed, dtype=bool)
+        scopes.append(np.nan if signals.scope is None else signals.scope)
+    return np.array(xs), np.array(ys), np.array(vetoed, dtype=bool), np.array(scopes)
 
 
 def refusal_threshold(scores: np.ndarray, covered: np.ndarray, vetoed: np.ndarray, max_false_refusals: float) -> float:
@@ -76,14 +110,15 @@ def fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]]) -> LinearModel:
 def fit(
     advisor: Advisor, asks: Sequence[LabelledAsk], max_false_refusals: float = MAX_FALSE_REFUSALS
 ) -> tuple[dict[str, LinearModel], float]:
-    """The ranker and the abstention check fitted on `asks` with `advisor`'s index and question encoder (its
-    own models are not used), and the share of not-covered asks refused at the chosen threshold."""
-    asks = [a for a in asks if a.gold is None or answered_by(a.gold, [c.text for c in advisor.retriever.chunks])]
+    """The ranker ("ranker"), the abstention check ("abstention") and, where the advisor's scope model judges
+    some of `asks`, the check that reads it ("abstention_scoped"), fitted on `asks` with `advisor`'s index and
+    question encoder (its own ranker and checks are not used); and the share of not-covered asks refused."""
+    asks = _answerable(advisor, asks)
     vectors = advisor.embedder.encode([advisor.embedding_text(a.text) for a in asks])
     covered = [i for i, a in enumerate(asks) if a.gold is not None]
     groups = ranking_data(advisor, [asks[i] for i in covered], vectors[covered])
     ranker = fit_ranker(groups)
-    fold = np.arange(len(asks)) % FOLDS
+    fold = np.array([fold_of(a.row_id, FOLDS) for a in asks])
     parts = []
     for k in range(FOLDS):
         fold_ranker = fit_ranker([g for g, i in zip(groups, covered, strict=True) if fold[i] != k])
@@ -93,9 +128,43 @@ def fit(
     advisor.retriever.ranker = ranker
     x, y = np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     vetoed = np.concatenate([p[2] for p in parts])
-    # the model learns from the asks the fact check leaves to it
-    model = fit_logistic(x[~vetoed], y[~vetoed], abstention.FEATURES)
-    threshold = refusal_threshold(model.score(x), y, vetoed, max_false_refusals)
-    model = LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)
-    refused = float(((model.score(x) < threshold) | vetoed)[y == 0].mean())
-    return {"ranker": ranker, "abstention": model}, refused
+    scope = np.concatenate([p[3] for p in parts])
+    folds = np.concatenate([np.full(len(p[1]), k) for k, p in enumerate(parts)])
+    plain = fit_abstention(x, y, vetoed, abstention.FEATURES, max_false_refusals, folds)
+    models = {"ranker": ranker, "abstention": plain}
+    refuses = plain.score(x) < plain.threshold
+    known = ~np.isnan(scope)
+    if all((y[known & ~vetoed] == label).sum() >= FOLDS for label in (0.0, 1.0)):
+        scoped = np.hstack([x, scope[:, None]])[known]
+        models["abstention_scoped"] = model = fit_abstention(
+            scoped, y[known], vetoed[known], abstention.SCOPED_FEATURES, max_false_refusals, folds[known]
+        )
+        refuses[known] = model.score(scoped) < model.threshold
+    return models, float((refuses | vetoed)[y == 0].mean())
+
+
+def fit_abstention(
+    x: np.ndarray,
+    y: np.ndarray,
+    vetoed: np.ndarray,
+    features: tuple[str, ...],
+    max_false_refusals: float,
+    folds: np.ndarray,
+) -> LinearModel:
+    """An abstention check on `features`: x (asks, features), y (asks,) 1 for covered, `vetoed` (asks,) those the
+    fact check refuses outright, `folds` (asks,) each ask's fold (the asks of one message share one).
+
+    Fitted on every ask the fact check leaves to it; its threshold refuses at most `max_false_refusals` of the
+    covered asks, each scored by the check fitted without its fold, as a new question is scored. Chosen on the
+    asks it was fitted on, the threshold refused more covered held-out questions than that (docs/answer-quality.md,
+    "What each lever buys": `questions` .038 and `history` .083 against .013 and .056). ModelError when a fold
+    leaves too few asks of a kind to fit on."""
+    held_out = np.empty(len(y))
+    for k in np.unique(folds):
+        train = (folds != k) & ~vetoed
+        held_out[folds == k] = fit_logistic(x[train], y[train], features).score(x[folds == k])
+    model = fit_logistic(x[~vetoed], y[~vetoed], features)
+    threshold = refusal_threshold(held_out, y, vetoed, max_false_refusals)
+    if not np.isfinite(threshold):
+        raise ModelError("the abstention check could not be fitted: too few covered or not-covered asks")
+    return LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)

@@ -33,13 +33,12 @@ from index.model.embeddings import MiniLMEmbedder
 from index.model.export import Precision, export_both
 from index.model.files import WEIGHTS_FILE, WEIGHTS_SHA256, bundled_model_dir
 from index.ranking.linear import load_models, save_models
-from index.ranking.pairs import fit_head
 from index.reader import tuning
-from index.reader.labelled import TRAINING_DIR, LabelledAsk, answered_by, for_calibration, labelled_asks
+from index.reader.labelled import TRAINING_DIR, LabelledAsk, for_calibration, labelled_asks
 from index.store.build import build_store
 from index.store.texts import embedding_texts, texts_hash
 
-READER_FORMAT = 2  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
+READER_FORMAT = 3  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
 POINTER = "reader.json"
 RECORD = "record.json"
 MODELS = "models.json"
@@ -165,7 +164,7 @@ def _point_to(cache_dir: Path, folder: Path) -> None:
 def make_reader(content_dir: Path, cache_dir: Path, precision: Precision) -> ReaderRecord:
     """Train, export and fit a reader for these inputs into `cache_dir/reader-<inputs>/` (imports torch)."""
     from index.answer.advisor import Advisor
-    from index.reader.fitting import blank_models, fit
+    from index.reader.fitting import blank_models, fit, question_models
 
     inputs = training_inputs(content_dir, precision)
     folder = cache_dir / f"reader-{inputs.sha256[:16]}"
@@ -181,13 +180,11 @@ def make_reader(content_dir: Path, cache_dir: Path, precision: Precision) -> Rea
         weights = file_sha256(model_dir / WEIGHTS_FILE)
         export_both(model_dir, model_dir, weights)
         encoder = MiniLMEmbedder(model_dir, model_dir, 0, precision, tuned=(weights, ""))
-        # the head reads pairs as served: questions through the graph of `precision`, every ask of the training share
-        questions = encoder.encode([advisor.embedding_text(a.text) for a in inputs.train])
-        answers = [answered_by(a.gold, [u.text for u in units]) if a.gold else [] for a in inputs.train]
-        head = fit_head(questions, answers, advisor.retriever.unit_matrix)
-        tuned = Advisor.load(content_dir, work / "index", encoder, {**blank_models(), "reader": head})
-        models, refused = fit(tuned, inputs.calibration)
-        models["reader"] = head
+        # the head and the scope model read questions as served: through the graph of `precision`
+        readers = question_models(advisor, encoder, inputs.train)
+        tuned = Advisor.load(content_dir, work / "index", encoder, {**blank_models(), **readers})
+        fitted, refused = fit(tuned, inputs.calibration)
+        models = {**readers, **fitted}
         provenance = {"trained_on": inputs.files, "asks_trained": len(data), "asks_fitted": len(inputs.calibration),
                       "fit_refusal_rate_not_covered": round(refused, 3)}  # fmt: skip
         save_models(models, provenance, model_dir / MODELS)

@@ -10,12 +10,14 @@ is matched exactly as that ask will be.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from index.evaluation import norm
+from index.guides.chunks import Chunk
 from index.query.reading import read
 
 TRAINING_DIR = Path(__file__).resolve().parent / "training"
@@ -62,3 +64,19 @@ def answered_by(gold: tuple[str, ...], texts: list[str]) -> list[int]:
 def for_calibration(row_id: str) -> bool:
     """A fixed one-in-CALIBRATION_SHARE of rows by id: kept from the reader's training to fit what reads its scores."""
     return int(hashlib.sha256(row_id.encode()).hexdigest(), 16) % CALIBRATION_SHARE == 0
+
+
+def fold_of(row_id: str, folds: int) -> int:
+    """A fixed fold of `folds` for a row, by id: the asks of one message share it (they share its situation)."""
+    return int(hashlib.sha256(f"fold:{row_id}".encode()).hexdigest(), 16) % folds
+
+
+def guides_asked_about(asks: Iterable[LabelledAsk], chunks: Sequence[Chunk], min_asks: int) -> set[str]:
+    """The slugs of the guides whose passages answer at least `min_asks` of `asks` (hold one of their gold
+    phrases): the guides the questions were written for, not those one generic phrase happens to be in."""
+    texts = [c.text for c in chunks]
+    answered: Counter[str] = Counter()
+    for ask in asks:
+        if ask.gold:
+            answered.update({chunks[i].guide for i in answered_by(ask.gold, texts)})
+    return {guide for guide, n in answered.items() if n >= min_asks}

@@ -192,3 +192,27 @@ def test_questions_asked_together_get_each_its_own_answer_in_order(advisor: Advi
     assert [a.question for a in answers] == questions
     assert [a.answered for a in answers] == [True, False, True]
     assert any(b.kind == "template" for b in answers[2].blocks) and not answers[0].unanswered
+
+
+def test_a_sentence_from_a_passage_below_the_depth_looked_at_is_still_cited(
+    advisor: Advisor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a section is read whole, so a sentence can come from a passage ranked below PASSAGE_DEPTH (with two
+    # guides loaded, below the best 50); here every ask looks at its best passage alone
+    monkeypatch.setattr("index.answer.advisor.PASSAGE_DEPTH", 1)
+    below: list[int] = []
+    searched = advisor.retriever.search
+
+    def search(question: str, vector: Any, k: int) -> Any:
+        hits, signals = searched(question, vector, k)
+        below.extend(int(i) for i in signals.order[k:])
+        return hits, signals
+
+    monkeypatch.setattr(advisor.retriever, "search", search)
+    rows = [r for r in read_jsonl(EVAL / "questions.jsonl") if not r.get("abstain")]
+    answers = [advisor.ask(r["q"]) for r in rows]  # before: KeyError on the first such sentence
+    chunks = [advisor.retriever.chunks[i] for i in set(below)]
+    quoted = [(c.guide_slug, c.start, c.end) for a in answers for c in a.citations]
+    # the path was taken: some excerpt quotes a passage that ranked below the depth looked at
+    assert any(g == c.guide and s < c.end and c.start < e for g, s, e in quoted for c in chunks)
+    assert all(a.citations and a.citations[0].excerpt for a in answers if a.answered)

@@ -64,6 +64,30 @@ def test_the_previous_user_turn_is_read_with_a_follow_up_only() -> None:
             ("should i email the PD",),
             "had my interview yesterday.",
         ),
+        # a plea that names nothing of its own is dropped beside other asks; alone, it asks about the situation
+        (
+            "I emailed the PD twice after my interview, no reply. Should I email again? please guide, very stressed",
+            ("Should I email again?",),
+            "I emailed the PD twice after my interview, no reply.",
+        ),
+        (
+            "The PD said on interview day they really liked me. Any advice? Thanks in advance",
+            ("Any advice?",),
+            "The PD said on interview day they really liked me. Thanks in advance",
+        ),
+        ("Any tips on the thank-you email? thanks", ("Any tips on the thank-you email?",), ""),
+        # ... but a plea or a thank-you that names something is an ask
+        (
+            "Should I send an LOI? Please suggest a template.",
+            ("Should I send an LOI?", "Please suggest a template."),
+            "",
+        ),
+        ("Should I email the PD? Any advice on LORs?", ("Should I email the PD?", "Any advice on LORs?"), ""),
+        (
+            "Should I email the PD? Is a thank you letter ok?",
+            ("Should I email the PD?", "Is a thank you letter ok?"),
+            "",
+        ),
         # a fragment question adds to the ask before it
         (
             "Who can advocate for me with programs? my observership attending?",

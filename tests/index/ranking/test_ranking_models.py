@@ -13,7 +13,7 @@ from index.ranking.abstention import CoverageCheck
 from index.ranking.actors import agreement, passage_actors, question_actor
 from index.ranking.linear import calibrated, fit_listwise
 from index.ranking.retrieval import Signals
-from index.reader.fitting import refusal_threshold
+from index.reader.fitting import fit_abstention, refusal_threshold
 
 
 def test_the_listwise_ranker_puts_the_right_candidate_first() -> None:
@@ -160,3 +160,26 @@ def test_the_answer_leads_with_the_rule_of_whoever_the_question_asks_about(advis
     applicant = advisor.ask("Can I ask a program how they will rank me?").blocks[0]
     assert applicant.lead == "You may not:"
     assert applicant.items[0].startswith("Ask the program directly about your specific ranking position")
+
+
+def test_the_refusal_threshold_is_chosen_on_held_out_folds() -> None:
+    # few asks and many weak features: a threshold chosen on the asks the check was fitted on refuses more
+    # covered questions than the budget once the questions are new; one chosen on held-out folds refuses fewer
+    rng = np.random.default_rng(3)
+
+    def sample(n: int) -> tuple[np.ndarray, np.ndarray]:
+        y = (rng.random(n) < 0.7).astype(float)
+        x = rng.normal(size=(n, 9))
+        x[:, 0] += 1.5 * y
+        return x, y
+
+    x, y = sample(200)
+    nothing = np.zeros(len(y), dtype=bool)
+    features = tuple(f"f{i}" for i in range(9))
+    check = fit_abstention(x, y, nothing, features, 0.03, np.arange(len(y)) % 5)
+    in_sample = refusal_threshold(check.score(x), y, nothing, 0.03)
+    new_x, new_y = sample(20_000)
+    scores = check.score(new_x)[new_y == 1]
+    assert check.threshold < in_sample
+    assert (scores < check.threshold).mean() < (scores < in_sample).mean()
+    assert (scores < check.threshold).mean() <= 0.06

@@ -1,0 +1,78 @@
+"""The scope model: is an ask of a kind the guide answers, read from its vector, for the guides it was fitted on."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from index.answer.advisor import Advisor
+from index.ranking.abstention import SCOPED_FEATURES, CoverageCheck
+from index.ranking.scope import fit_scope, scope_guides
+from index.reader.labelled import LabelledAsk, guides_asked_about
+
+COVERED = "When should I send the thank-you email after my interview?"
+NEAR_MISS = "What Step 2 CK score do I need to match into PM&R as an IMG?"
+SECOND_GUIDE = "Is an observership worth as much as a hands-on elective?"
+
+
+def test_the_scope_model_learns_a_direction_and_names_its_guides() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(300, 8))
+    covered = (vectors[:, 2] + 0.3 * rng.normal(size=300) > 0).astype(float)
+    model = fit_scope(vectors, covered, {"guide-b", "guide-a"})
+    assert scope_guides(model) == {"guide-a", "guide-b"}
+    assert int(np.argmax(np.abs(model.weights))) == 2
+    assert ((model.score(vectors) > 0) == (covered > 0)).mean() > 0.9
+
+
+def test_the_guides_of_the_training_asks_are_those_holding_their_gold(advisor: Advisor) -> None:
+    chunks = advisor.retriever.chunks
+    asks = [
+        LabelledAsk("a", "x", "x", ("Within 24–72 hours after each interview",)),
+        LabelledAsk("b", "y", "y", None),
+        LabelledAsk("c", "z", "z", ("a phrase no guide holds",)),
+    ]
+    assert guides_asked_about(asks, chunks, 1) == {chunks[0].guide}
+    assert guides_asked_about(asks, chunks, 2) == set()  # one ask does not make a guide's questions
+    assert guides_asked_about(asks[1:], chunks, 1) == set()
+
+
+def scope_of(advisor: Advisor, question: str) -> float | None:
+    reading = advisor.read(question)
+    vector = advisor.embedder.encode(advisor.embedding_texts(reading))[0]
+    return advisor.retriever.signals(advisor.repair(reading.asks[0]), vector).scope
+
+
+def test_a_near_miss_is_further_out_of_scope_than_a_covered_ask(advisor: Advisor) -> None:
+    covered, near = scope_of(advisor, COVERED), scope_of(advisor, NEAR_MISS)
+    assert covered is not None and near is not None
+    assert covered > near
+
+
+def test_an_ask_about_a_guide_the_model_was_not_fitted_on_is_judged_without_it(both_guides: Advisor) -> None:
+    assert scope_of(both_guides, COVERED) is not None
+    assert scope_of(both_guides, SECOND_GUIDE) is None
+    answer = both_guides.ask(SECOND_GUIDE)
+    assert answer.answered
+    assert answer.citations[0].guide_slug == "away-rotations-for-img"
+
+
+def test_the_scoped_check_reads_the_scope_and_the_plain_one_does_not(advisor: Advisor) -> None:
+    reading = advisor.read(COVERED)
+    vector = advisor.embedder.encode(advisor.embedding_texts(reading))[0]
+    text = advisor.repair(reading.asks[0])
+    signals = advisor.retriever.signals(text, vector)
+    scoped = advisor.coverage.judge(text, signals)
+    assert scoped.evidence["scope"] == signals.scope
+    plain = advisor.coverage.judge(text, dataclasses.replace(signals, scope=None))
+    assert "scope" not in plain.evidence
+    assert plain.score != scoped.score
+
+
+def test_a_scoped_check_fitted_on_other_features_is_refused(advisor: Advisor) -> None:
+    scoped = advisor.coverage.scoped
+    assert scoped is not None and scoped.features == SCOPED_FEATURES
+    with pytest.raises(ValueError, match="other features"):
+        CoverageCheck(advisor.retriever, advisor.coverage.model, advisor.coverage.model)
