@@ -82,8 +82,8 @@ class Advisor:
         """The Advisor over the vector store at `store_root` for the guides in `content_dir`, asking with `embedder`.
 
         `models` (the ranker, the abstention check and, optionally, the reader's head, the scope model and
-        the abstention check that reads it) default to those saved
-        with the reader the embedder comes from (index/reader/folder.py); ModelError when it has none."""
+        the abstention check that reads it) default to those saved with the reader the embedder comes from
+        (index/reader/folder.py); ModelError when it has none."""
         guides = load_guides(content_dir)
         stored = load_store(
             store_root, model_name=embedder.name, weights_sha256=embedder.weights_sha256,
@@ -196,8 +196,8 @@ class Advisor:
             ]
         )
         # a sentence can come from a passage below PASSAGE_DEPTH: a section is read whole (compose.rank_units)
-        hits = [self.retriever.hit(u.chunk_position, part.signals) for u in units]
-        quoted = [(u, n) for u, h in zip(units, hits, strict=True) if (n := cites.add_unit(h, u)) is not None]
+        hit = self.retriever.hit
+        quoted = [(u, n) for u in units if (n := cites.add_unit(hit(u.chunk_position, part.signals), u)) is not None]
         blocks = group(quoted, self._paragraph, ask)
         template = self._template_for(part) if wants_template(part.ask) else None
         span = self.template_of(template.chunk) if template is not None else None

@@ -33,6 +33,7 @@ FEATURES = (
     "dense_chunk", "dense_unit", "bm25_chunk", "bm25_unit",
     "title_overlap", "template_asked", "template_not_asked", "faq", "actor_agrees",
 )  # fmt: skip
+_DENSE_CHUNK, _DENSE_UNIT = FEATURES.index("dense_chunk"), FEATURES.index("dense_unit")
 # Asking for an example or wording is what makes an email template the right answer.
 _TEMPLATE_ASKED = re.compile(
     r"\b(examples?|samples?|templates?|draft|wording|word it|phrase it|format|subject( line)?"
@@ -165,10 +166,9 @@ class Retriever:
 
     def hit(self, position: int, signals: Signals) -> Hit:
         """The passage at `position` as scored for the question `signals` were taken for."""
-        dense_col, unit_col = FEATURES.index("dense_chunk"), FEATURES.index("dense_unit")
         return Hit(
             self.chunks[position], position, float(signals.scores[position]),
-            float(signals.features[position, dense_col]), float(signals.features[position, unit_col]),
+            float(signals.features[position, _DENSE_CHUNK]), float(signals.features[position, _DENSE_UNIT]),
         )  # fmt: skip
 
     def _max_per_chunk(self, unit_values: np.ndarray, fill: float) -> np.ndarray:

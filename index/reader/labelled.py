@@ -63,12 +63,16 @@ def answered_by(gold: tuple[str, ...], texts: list[str]) -> list[int]:
 
 def for_calibration(row_id: str) -> bool:
     """A fixed one-in-CALIBRATION_SHARE of rows by id: kept from the reader's training to fit what reads its scores."""
-    return int(hashlib.sha256(row_id.encode()).hexdigest(), 16) % CALIBRATION_SHARE == 0
+    return _bucket(row_id, CALIBRATION_SHARE) == 0
 
 
 def fold_of(row_id: str, folds: int) -> int:
     """A fixed fold of `folds` for a row, by id: the asks of one message share it (they share its situation)."""
-    return int(hashlib.sha256(f"fold:{row_id}".encode()).hexdigest(), 16) % folds
+    return _bucket(f"fold:{row_id}", folds)
+
+
+def _bucket(key: str, buckets: int) -> int:
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % buckets
 
 
 def guides_asked_about(asks: Iterable[LabelledAsk], chunks: Sequence[Chunk], min_asks: int) -> set[str]:
