@@ -18,7 +18,7 @@ from api.serving.batching import MicroBatcher
 from api.serving.cache import AnswerCache
 from api.settings import Settings, get_settings
 from index.answer.advisor import Advisor
-from index.errors import AdvisorError
+from index.errors import AdvisorError, SettingsError
 from index.model.embeddings import Embedder
 from index.reader.encoder import question_encoder
 from index.store.vectors import search_one_query_per_thread
@@ -98,4 +98,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
 def app_factory() -> FastAPI:
     """For `uvicorn --factory api.main:app_factory`."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return create_app()
+    try:
+        return create_app()
+    except SettingsError as exc:  # uvicorn would print a traceback: the operator needs the variable's name
+        raise SystemExit(f"error: {exc}") from None

@@ -9,10 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from api.ratelimit import STORAGE_SCHEMES
+from index.errors import SettingsError
 from index.model.export import Precision
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,4 +126,20 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The settings from the environment; SettingsError naming each ADVISOR_* variable whose value is unusable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(settings_problems(exc)) from None
+
+
+def settings_problems(exc: ValidationError) -> str:
+    """One line naming each variable a validation error is about, its value and what is wrong with it."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        name = f"ADVISOR_{'_'.join(str(p) for p in error['loc'][:1]).upper()}"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        value = error.get("input")
+        shown = f"={value!r}" if isinstance(value, str) and not message.startswith(name) else ""
+        problems.append(message if message.startswith(name) else f"{name}{shown}: {message}")
+    return "bad settings: " + "; ".join(problems)

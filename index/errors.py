@@ -19,3 +19,7 @@ class StoreMissingError(AdvisorError):
 
 class StoreInvalidError(AdvisorError):
     """The vector store on disk is corrupt, truncated, or does not match the content, model, reader or pipeline."""
+
+
+class SettingsError(AdvisorError):
+    """An ADVISOR_* environment variable holds a value the service cannot use."""

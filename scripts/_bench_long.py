@@ -16,6 +16,7 @@ from index.reader.labelled import TRAINING_DIR
 from scripts._bench_questions import QUESTIONS
 from scripts._bench_scale import one_search_thread
 from scripts._bench_table import Row, ms, timed
+from scripts._cli import settings as cli_settings
 
 LONG_WORDS = 25
 
@@ -29,14 +30,13 @@ def long_rows(content: Path, index_dir: Path, bare_p50: float, quick: bool) -> l
     """The served Advisor on long questions, and the naive pipeline (torch MiniLM + FAISS) on short and long."""
     import faiss
 
-    from api.settings import Settings
     from index.answer.advisor import Advisor
     from index.model.embeddings import SentenceTransformerEmbedder
     from index.reader.encoder import question_encoder
 
     n = 60 if quick else 200
     questions = long_questions()[:n]
-    advisor = Advisor.load(content, index_dir, question_encoder(Settings()))
+    advisor = Advisor.load(content, index_dir, question_encoder(cli_settings()))
     asks = sum(len(advisor.read(q).asks) for q in questions) / len(questions)
     torch_model = SentenceTransformerEmbedder()
     passages = faiss.IndexFlatIP(advisor.retriever.passage_matrix().shape[1])

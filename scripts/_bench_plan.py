@@ -20,6 +20,7 @@ from api.launch import HOST, server
 from index.evaluation import read_jsonl
 from scripts._bench_table import Row, machine, ms, render, timed
 from scripts._cli import Parser, load_advisor
+from scripts._cli import settings as cli_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = "forty-programs"
@@ -35,12 +36,11 @@ def forty_programs() -> dict[str, Any]:
 
 def in_process_rows(runs: int) -> list[Row]:
     from api.plan import PlanRequest
-    from api.settings import Settings
     from index.drafts.check import ground_rules
     from index.plan.compose import make_plan
     from index.plan.rules import ground_plan
 
-    settings = Settings()
+    settings = cli_settings()
     advisor = load_advisor()
 
     def ground() -> None:
@@ -102,11 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 2:
         parser.error("--runs must be at least 2")
-    from api.settings import Settings
 
     info = machine()
     started = time.perf_counter()
-    rows = plan_rows(Settings().index_dir, args.runs, not args.no_http)
+    rows = plan_rows(cli_settings().index_dir, args.runs, not args.no_http)
     sys.stdout.write(render(rows, info, os.getloadavg()))
     sys.stdout.write(f"({time.perf_counter() - started:.0f} s)\n")
     return 0

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
+    from api.settings import Settings
     from index.answer.advisor import Advisor
 
 TIMEOUT = 30
@@ -22,21 +23,29 @@ SERVER_NEEDED = (
 )
 
 
+def settings() -> Settings:
+    """The ADVISOR_* settings; an unusable value ends the script with one line naming the variable."""
+    from api.settings import get_settings
+    from index.errors import SettingsError
+
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        fail(str(exc))
+
+
 def load_advisor() -> Advisor:
     """The Advisor as the service loads it (the ADVISOR_* settings, the reader `make index` made), in this process."""
-    from api.settings import get_settings
     from index.answer.advisor import Advisor
     from index.reader.encoder import question_encoder
 
-    settings = get_settings()
-    return Advisor.load(settings.content_dir, settings.index_dir, question_encoder(settings))
+    current = settings()
+    return Advisor.load(current.content_dir, current.index_dir, question_encoder(current))
 
 
 def link_base() -> str:
     """The base of in-process links: ADVISOR_PUBLIC_URL, else "/", which makes them paths on a server."""
-    from api.settings import get_settings
-
-    return get_settings().public_url or "/"
+    return settings().public_url or "/"
 
 
 def server_note(urls: Iterable[str | None]) -> list[str]:

@@ -32,6 +32,7 @@ from index.model.files import WEIGHTS_FILE, bundled_model_dir
 from index.query import reading
 from index.query.reading import Turn
 from index.ranking.linear import LinearModel
+from index.ranking.scope import ScopeModel
 from index.reader import folder as reader_folder
 from index.reader import tuning
 from index.reader.fitting import blank_models, fit, question_models
@@ -45,7 +46,9 @@ VARIANTS = ("none", "head", "scope", "reading", "encoder", "long-questions")
 FIRST = ("questions", "probes", "long", "multipart", "history", "templates")
 
 
-def reader_for(variant: str, content: Path, cache: Path, work: Path) -> tuple[MiniLMEmbedder, dict[str, LinearModel]]:
+def reader_for(
+    variant: str, content: Path, cache: Path, work: Path
+) -> tuple[MiniLMEmbedder, dict[str, LinearModel], ScopeModel | None]:
     """The question encoder and models of `variant`, built in `work` (the trained ones reused where unchanged)."""
     training = TRAINING_DIR
     if variant == "long-questions":
@@ -72,18 +75,18 @@ def reader_for(variant: str, content: Path, cache: Path, work: Path) -> tuple[Mi
     else:
         folder, record = reader_folder.current(cache)
         encoder = MiniLMEmbedder(folder, folder, 0, "int8", tuned=(record.weights_sha256, ""))
-    models = {
-        **blank_models(),
-        **question_models(advisor, encoder, inputs.train, head=variant != "head", scope=variant != "scope"),
-    }
-    fitted, _ = fit(Advisor.load(content, work / "index", encoder, models), inputs.calibration)
-    return encoder, {**models, **fitted}
+    readers, scope = question_models(advisor, encoder, inputs.train, head=variant != "head", scope=variant != "scope")
+    models = {**blank_models(), **readers}
+    fitted, _ = fit(Advisor.load(content, work / "index", encoder, models, scope), inputs.calibration)
+    return encoder, {**models, **fitted}, scope
 
 
-def scores(content: Path, sets: list[Path], encoder: MiniLMEmbedder, models: dict[str, LinearModel]) -> list[Any]:
+def scores(
+    content: Path, sets: list[Path], encoder: MiniLMEmbedder, models: dict[str, LinearModel], scope: ScopeModel | None
+) -> list[Any]:
     folder = Path(tempfile.mkdtemp(prefix="advisor-ablate-index-"))
     build_store(content, folder, MiniLMEmbedder(cache_dir=ROOT / "build" / "model", threads=0))
-    advisor = Advisor.load(content, folder, encoder, models)
+    advisor = Advisor.load(content, folder, encoder, models, scope)
 
     def ask(question: str, history: list[str]) -> dict[str, Any]:
         answer = advisor.ask(question, 5, history=[Turn("user", h) for h in history])
@@ -100,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         reading.split_asks = lambda message: ((message.strip(),), "")
     with tempfile.TemporaryDirectory(prefix="advisor-ablate-") as tmp:
         work = Path(tmp)
-        encoder, models = reader_for(args.variant, ROOT / "content", ROOT / "build" / "model", work)
+        encoder, models, scope = reader_for(args.variant, ROOT / "content", ROOT / "build" / "model", work)
         both = work / "both"
         both.mkdir()
         for guide in [*(ROOT / "content").glob("*.md"), *(EVAL / "second-guide/content").glob("*.md")]:
@@ -109,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         second = [EVAL / "second-guide/questions.jsonl", EVAL / "second-guide/long.jsonl"]
         for loaded, content, sets in (("first", ROOT / "content", first), ("both", both, first + second),
                                       ("second", EVAL / "second-guide/content", second)):  # fmt: skip
-            for path, summary in scores(content, sets, encoder, models):
+            for path, summary in scores(content, sets, encoder, models, scope):
                 name = str(path.relative_to(EVAL))
                 print(json.dumps({"variant": args.variant, "loaded": loaded, "set": name, **summary}), flush=True)
     return 0

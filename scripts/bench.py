@@ -33,6 +33,7 @@ from scripts._bench_questions import QUESTIONS, Questions
 from scripts._bench_scale import one_search_thread, scale_rows
 from scripts._bench_table import Row, machine, ms, render, timed
 from scripts._cli import Parser
+from scripts._cli import settings as cli_settings
 from scripts._load import LoadResult, ask_request, canned_server, drive
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
@@ -52,14 +53,13 @@ class Context:
 
 
 def build_rows(ctx: Context, embedder: Any) -> list[Row]:
-    from api.settings import Settings
     from index.guides.chunks import chunk_guides
     from index.guides.content import load_guides
     from index.reader.folder import current, record_sha256
     from index.store.build import build_store, embed_texts
     from index.store.texts import embedding_texts
 
-    reader = record_sha256(current(Settings().model_cache_dir)[0])
+    reader = record_sha256(current(cli_settings().model_cache_dir)[0])
     report = build_store(CONTENT, ctx.index_dir, embedder, reader_sha256=reader)
     chunks = chunk_guides(load_guides(CONTENT))
     texts = embedding_texts(chunks)
@@ -80,12 +80,12 @@ def bare_rows(ctx: Context) -> list[Row]:
     """The same work as one request, in this process, run as the server runs it (the question graph,
     model threads from the same settings, one FAISS thread); once more with a model thread per core,
     and once with the other question graph, for reference."""
-    from api.settings import Settings, usable_cores
+    from api.settings import usable_cores
     from index.answer.advisor import Advisor
     from index.model.embeddings import MiniLMEmbedder
     from index.reader.encoder import question_encoder
 
-    settings = Settings()
+    settings = cli_settings()
     other = "fp32" if settings.model_precision == "int8" else "int8"
     cores = usable_cores()
     questions = Questions()
@@ -281,10 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     info = machine()
 
-    from api.settings import Settings
     from index.model.embeddings import MiniLMEmbedder
 
-    settings = Settings()
+    settings = cli_settings()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
         ctx = Context(Path(tmp) / "index", args.quick)

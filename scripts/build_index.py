@@ -11,7 +11,6 @@ from typing import NoReturn, TextIO
 
 from tqdm import tqdm
 
-from api.settings import get_settings
 from index.errors import AdvisorError
 from index.model.embeddings import MiniLMEmbedder
 from index.model.export import ensure_export
@@ -19,6 +18,7 @@ from index.model.files import MODEL_NAME, WEIGHTS_SHA256, bundled_model_dir
 from index.reader.folder import current, ensure_reader, record_sha256
 from index.store.build import build_store, is_current
 from scripts._cli import Parser, fail
+from scripts._cli import settings as cli_settings
 
 
 class Progress:
@@ -51,7 +51,7 @@ class Progress:
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = get_settings()
+    settings = cli_settings()
     parser = Parser(description="Build the Advisor's index from Markdown guides.")
     parser.add_argument("--content", type=Path, default=settings.content_dir, help="folder of guide .md files")
     parser.add_argument("--out", type=Path, default=settings.index_dir, help="index folder (default: build/index)")

@@ -20,6 +20,7 @@ from typing import Any
 
 from index.evaluation import Ask, Readability, score
 from scripts._cli import Parser, fail, read_set
+from scripts._cli import settings as cli_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SET = ROOT / "tests" / "eval" / "questions.jsonl"
@@ -39,14 +40,13 @@ def merged_content(folders: list[Path]) -> Path:
 
 def in_process_asker(content: Path) -> Ask:
     from api.schemas import AskResponse
-    from api.settings import get_settings
     from index.answer.advisor import Advisor
     from index.model.embeddings import MiniLMEmbedder
     from index.query.reading import Turn
     from index.reader.encoder import question_encoder
     from index.store.build import build_store
 
-    settings = get_settings()
+    settings = cli_settings()
     folder = Path(tempfile.mkdtemp(prefix="advisor-eval-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)  # the Advisor maps it for as long as it asks
     asker = question_encoder(settings)  # questions encoded as the server does

@@ -26,6 +26,7 @@ from index.drafts.check import Finding
 from index.plan.export import TITLES, to_csv, to_ics
 from index.plan.model import Action, Plan, PlanWarning
 from scripts._cli import Parser, fail, load_advisor, post_json, print_reply, reply_from
+from scripts._cli import settings as cli_settings
 from scripts._plan_input import InputError, read_programs, request
 
 WIDTH = 88
@@ -35,10 +36,9 @@ _PLACEHOLDER = re.compile(r"\[[^\[\]\n]+\]")
 
 def plan_in_process(payload: dict[str, Any]) -> dict[str, Any]:
     from api.plan import PlanRequest, PlanResponse
-    from api.settings import get_settings
     from index.plan.compose import make_plan
 
-    settings = get_settings()
+    settings = cli_settings()
     advisor = load_advisor()
     profile = PlanRequest.model_validate(payload).profile(settings.rank_list_deadline)
     plan = make_plan(profile, advisor, settings.public_url or "http://127.0.0.1:8000")

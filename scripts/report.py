@@ -24,8 +24,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from api.feedback_store import Feedback, brief, database_url, open_engine, sqlite_path
-from api.settings import get_settings
 from scripts._cli import Parser, fail
+from scripts._cli import settings as cli_settings
 from scripts._report_rows import COLUMNS, Row, read_row
 
 RATES_NOTE = "among voted answers (every answer, voted or not, is counted in /metrics as advisor_answers_total)"
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.limit < 0:
         parser.error("--limit must be 0 or more")
-    url = args.database_url or database_url(get_settings())
+    url = args.database_url or database_url(cli_settings())
     report = as_json(read(url, args.since), args.limit)
     if args.json:
         print(json_text(report))

@@ -38,6 +38,7 @@ from index.query.vocabulary import expand_for_embedding, terms
 from index.ranking.abstention import CoverageCheck, Verdict
 from index.ranking.linear import LinearModel, load_models
 from index.ranking.retrieval import Hit, Retriever, Signals, wants_template
+from index.ranking.scope import ScopeModel
 from index.store.folder import load_store
 from index.store.manifest import Manifest
 from index.text import matching, question_text
@@ -78,12 +79,14 @@ class Advisor:
         store_root: Path,
         embedder: Embedder,
         models: dict[str, LinearModel] | None = None,
+        scope: ScopeModel | None = None,
     ) -> Advisor:
         """The Advisor over the vector store at `store_root` for the guides in `content_dir`, asking with `embedder`.
 
-        `models` (the ranker, the abstention check and, optionally, the reader's head, the scope model and
-        the abstention check that reads it) default to those saved with the reader the embedder comes from
-        (index/reader/folder.py); ModelError when it has none."""
+        `models` (the ranker, the abstention check and, optionally, the reader's head and the abstention check
+        that reads the scope) and `scope` (the scope model, optional) default to those saved with the reader the
+        embedder comes from (index/reader/folder.py); ModelError when it has none. `scope` is read only with
+        `models`."""
         guides = load_guides(content_dir)
         stored = load_store(
             store_root, model_name=embedder.name, weights_sha256=embedder.weights_sha256,
@@ -93,11 +96,9 @@ class Advisor:
             models_file = getattr(embedder, "models_file", None)
             if models_file is None:
                 raise ModelError("the question encoder comes with no fitted models: load the reader (make index)")
-            models = load_models(models_file)
+            models, scope = load_models(models_file)
         matrix = stored.unit_vectors.matrix()
-        retriever = Retriever(
-            stored.chunks, stored.vectors, matrix, models["ranker"], models.get("reader"), models.get("scope")
-        )
+        retriever = Retriever(stored.chunks, stored.vectors, matrix, models["ranker"], models.get("reader"), scope)
         coverage = CoverageCheck(retriever, models["abstention"], models.get("abstention_scoped"))
         return cls(guides, stored.manifest, retriever, coverage, embedder)
 

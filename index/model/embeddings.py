@@ -38,6 +38,9 @@ class MiniLMEmbedder:
     max_seq_length) and pooled the same way; its vectors match the reference encoder's to about 1e-7.
     A batch is split into runs of similar length, since every padded token costs what a real one does.
     `precision="int8"` runs the quantized graph instead (see index/model/export.py): for questions, not indexes.
+    It quantizes each run's activations with one scale for the whole run, so a text's vector would depend on the
+    texts run beside it (asked alone or among 8 others, 109 of 253 eval replies differed and 2 flipped between
+    answered and refused); it runs each text on its own, and a question gets one answer whoever else is asking.
     """
 
     name = MODEL_NAME
@@ -83,7 +86,8 @@ class MiniLMEmbedder:
         encodings = self._tokenizer.encode_batch([t.strip() for t in texts])
         lengths = [len(e.ids) for e in encodings]
         out: np.ndarray | None = None
-        for run in length_runs(lengths):
+        runs = [[i] for i in range(len(texts))] if self.precision == "int8" else length_runs(lengths)
+        for run in runs:
             width = max(lengths[i] for i in run)
             ids = np.zeros((len(run), width), dtype=np.int64)
             mask = np.zeros((len(run), width), dtype=np.int64)

@@ -21,7 +21,7 @@ from index.query.vocabulary import terms
 from index.ranking.actors import Actor, agreement, passage_actors, question_actor
 from index.ranking.linear import LinearModel
 from index.ranking.pairs import best_answer
-from index.ranking.scope import scope_guides
+from index.ranking.scope import ScopeModel
 from index.store.vectors import VectorIndex
 from index.text import share_found
 
@@ -63,7 +63,7 @@ class Signals:
     features: np.ndarray  # (chunks, FEATURES)
     unit_dense: np.ndarray  # cosine of the question with every answer unit
     reader_top: float  # the reader's head: its best log-odds that one of the nearest sentences answers (0 without)
-    # the scope model's log-odds that the ask is of a kind the guide answers (index/ranking/scope.py); None when
+    # the scope model's score that the ask is of a kind the guide answers (index/ranking/scope.py); None when
     # the best passage is in a guide the model was not fitted on, or there is no model
     scope: float | None
     scores: np.ndarray  # ranker score per chunk
@@ -80,10 +80,11 @@ class Retriever:
         unit_matrix: np.ndarray,
         ranker: LinearModel,
         reader_head: LinearModel | None = None,
-        scope: LinearModel | None = None,
+        scope: ScopeModel | None = None,
     ) -> None:
         """`reader_head`: does a sentence answer a question, from their vectors (index/ranking/pairs.py);
-        `scope`: is the question of a kind the guide answers, from its vector (index/ranking/scope.py)."""
+        `scope`: is the question of a kind the guide answers, from its nearest written questions
+        (index/ranking/scope.py)."""
         if len(chunks) != vectors.size:
             raise ValueError("chunks and vectors differ in number")
         if ranker.features != FEATURES:
@@ -97,7 +98,7 @@ class Retriever:
         self.ranker = ranker
         self.reader_head = reader_head
         self.scope = scope
-        self._scope_guides = scope_guides(scope) if scope is not None else frozenset()
+        self._scope_guides = scope.guides if scope is not None else frozenset()
         self._vectors = vectors
         self.chunk_terms = [frozenset(terms(c.embed_text)) for c in chunks]
         self.unit_terms = [frozenset(terms(u.text)) for u in self.units]

@@ -19,7 +19,7 @@ from index.model.embeddings import Embedder
 from index.ranking import abstention, retrieval
 from index.ranking.linear import LinearModel, calibrated, fit_listwise, fit_logistic
 from index.ranking.pairs import fit_head
-from index.ranking.scope import fit_scope
+from index.ranking.scope import ScopeModel, fit_scope
 from index.reader.labelled import LabelledAsk, answered_by, fold_of, guides_asked_about
 
 FOLDS = 5
@@ -38,13 +38,13 @@ def blank_models() -> dict[str, LinearModel]:
 
 def question_models(
     advisor: Advisor, encoder: Embedder, asks: Sequence[LabelledAsk], head: bool = True, scope: bool = True
-) -> dict[str, LinearModel]:
+) -> tuple[dict[str, LinearModel], ScopeModel | None]:
     """The models that read the question's vector, fitted on `asks` encoded as served (through `encoder`):
-    the reader's head ("reader", index/ranking/pairs.py) and the scope model ("scope", index/ranking/scope.py).
+    the reader's head ("reader", index/ranking/pairs.py), and the scope model (index/ranking/scope.py).
     `advisor` gives the sentences and the text encoded for an ask; its own models are not used."""
     asks = _answerable(advisor, asks)
     questions = encoder.encode([advisor.embedding_text(a.text) for a in asks])
-    models = {}
+    models, scoped = {}, None
     if head:
         units = [u.text for u in advisor.retriever.units]
         answers = [answered_by(a.gold, units) if a.gold else [] for a in asks]
@@ -52,8 +52,8 @@ def question_models(
     if scope:
         covered = np.array([a.gold is not None for a in asks])
         guides = guides_asked_about(asks, advisor.retriever.chunks, MIN_ASKS_PER_GUIDE)
-        models["scope"] = fit_scope(questions, covered, guides)
-    return models
+        scoped = fit_scope(questions, covered, guides)
+    return models, scoped
 
 
 def _answerable(advisor: Advisor, asks: Sequence[LabelledAsk]) -> list[LabelledAsk]:

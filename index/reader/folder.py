@@ -38,7 +38,7 @@ from index.reader.labelled import TRAINING_DIR, LabelledAsk, for_calibration, la
 from index.store.build import build_store
 from index.store.texts import embedding_texts, texts_hash
 
-READER_FORMAT = 3  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
+READER_FORMAT = 5  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
 POINTER = "reader.json"
 RECORD = "record.json"
 MODELS = "models.json"
@@ -181,13 +181,13 @@ def make_reader(content_dir: Path, cache_dir: Path, precision: Precision) -> Rea
         export_both(model_dir, model_dir, weights)
         encoder = MiniLMEmbedder(model_dir, model_dir, 0, precision, tuned=(weights, ""))
         # the head and the scope model read questions as served: through the graph of `precision`
-        readers = question_models(advisor, encoder, inputs.train)
-        tuned = Advisor.load(content_dir, work / "index", encoder, {**blank_models(), **readers})
+        readers, scope = question_models(advisor, encoder, inputs.train)
+        tuned = Advisor.load(content_dir, work / "index", encoder, {**blank_models(), **readers}, scope)
         fitted, refused = fit(tuned, inputs.calibration)
         models = {**readers, **fitted}
         provenance = {"trained_on": inputs.files, "asks_trained": len(data), "asks_fitted": len(inputs.calibration),
                       "fit_refusal_rate_not_covered": round(refused, 3)}  # fmt: skip
-        save_models(models, provenance, model_dir / MODELS)
+        save_models(models, provenance, model_dir / MODELS, scope)
         record = ReaderRecord(
             READER_FORMAT, inputs.sha256, weights, file_sha256(model_dir / MODELS), precision,
             {**dataclasses.asdict(report), **provenance},

@@ -134,6 +134,30 @@ def test_the_cli_refuses_a_broken_index_in_one_line(fault: str, index_dir: Path,
     assert FAULTS[fault][1] in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("ADVISOR_MAX_IN_FLIGHT", "many", "valid integer"),
+        ("ADVISOR_TRUSTED_PROXIES", "10.0.0.300", "not an IP address"),
+        ("ADVISOR_MODEL_PRECISION", "fp16", "'fp32' or 'int8'"),
+        ("ADVISOR_CACHE_SIZE", "-1", "greater than or equal to 0"),
+    ],
+)
+def test_a_bad_setting_stops_the_cli_and_the_server_with_one_line_naming_it(
+    variable: str, value: str, message: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ADVISOR_URL"} | {variable: value}
+    cli = subprocess.run([*ASK, QUESTION], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False)
+    assert cli.returncode == 1 and cli.stdout == "" and cli.stderr.count("\n") == 1
+    assert cli.stderr.startswith(f"error: bad settings: {variable}") and message in cli.stderr
+    server = subprocess.run(
+        [sys.executable, "-m", *docker_command("127.0.0.1", free_port())],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False,
+    )  # fmt: skip
+    assert server.returncode == 1 and "Traceback" not in server.stderr
+    assert f"error: bad settings: {variable}" in server.stderr and message in server.stderr
+
+
 def wait_for(condition: Callable[[], bool], seconds: float, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + seconds
     while not condition():

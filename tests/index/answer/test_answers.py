@@ -180,18 +180,20 @@ def test_items_of_one_list_group_under_their_lead_in_in_the_guides_order() -> No
     ]
 
 
-def test_questions_asked_together_get_each_its_own_answer_in_order(advisor: Advisor) -> None:
-    # Not compared with `ask` one by one: the int8 graph quantizes activations per run, so a question's
-    # vector moves a little with what it is encoded beside (as in the service's batches).
+def test_questions_asked_together_get_each_the_answer_it_gets_alone(advisor: Advisor) -> None:
+    # as the service's batches ask them: what else is asked at the same moment must not move an answer
     questions = [
         "can I email about visa sponsorship before interviews",
         "What is the capital of Australia?",
         "sample thank you email for physiatry interview pls",
+        "Im J1 IMG from Egypt, interviewed at 4 programs. Can I send a letter of intent to two of them? And how "
+        "many emails after the interview is too many?",
     ]
     answers = advisor.ask_many(questions)
     assert [a.question for a in answers] == questions
-    assert [a.answered for a in answers] == [True, False, True]
+    assert [a.answered for a in answers] == [True, False, True, True]
     assert any(b.kind == "template" for b in answers[2].blocks) and not answers[0].unanswered
+    assert answers == [advisor.ask(q) for q in questions]
 
 
 def test_a_sentence_from_a_passage_below_the_depth_looked_at_is_still_cited(

@@ -49,6 +49,21 @@ def test_the_int8_graph_keeps_the_reference_meaning(embedder: MiniLMEmbedder) ->
     assert cosines.mean() >= 0.985
 
 
+@pytest.mark.model
+def test_an_int8_vector_is_the_same_whatever_is_encoded_beside_it() -> None:
+    # the int8 graph scales a run's activations by the whole run: texts run together would move each other
+    int8 = MiniLMEmbedder(precision="int8")
+    texts = [
+        "can I email about visa sponsorship before interviews",
+        "visa sponsorship email?",
+        "I am an IMG from Egypt on a J-1 and the website says nothing about visas. Is one email okay?",
+        "What is the capital of Australia?",
+    ]
+    together = int8.encode(texts)
+    for text, vector in zip(texts, together, strict=True):
+        assert np.array_equal(int8.encode([text])[0], vector)
+
+
 def cost(runs: list[list[int]], lengths: list[int]) -> int:
     return sum(RUN_COST_TOKENS + len(run) * max(lengths[i] for i in run) for run in runs)
 

@@ -1,15 +1,18 @@
-"""The scope model: is an ask of a kind the guide answers, read from its vector, for the guides it was fitted on."""
+"""The scope model: is an ask of a kind the guide answers, read from its nearest written questions, for the guides
+it was fitted on."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
 
 from index.answer.advisor import Advisor
+from index.errors import ModelError
 from index.ranking.abstention import SCOPED_FEATURES, CoverageCheck
-from index.ranking.scope import fit_scope, scope_guides
+from index.ranking.scope import ScopeModel, fit_scope
 from index.reader.labelled import LabelledAsk, guides_asked_about
 
 COVERED = "When should I send the thank-you email after my interview?"
@@ -17,14 +20,45 @@ NEAR_MISS = "What Step 2 CK score do I need to match into PM&R as an IMG?"
 SECOND_GUIDE = "Is an observership worth as much as a hands-on elective?"
 
 
-def test_the_scope_model_learns_a_direction_and_names_its_guides() -> None:
+def unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_the_scope_is_how_much_nearer_the_covered_asks_are_and_it_names_its_guides() -> None:
     rng = np.random.default_rng(0)
-    vectors = rng.normal(size=(300, 8))
-    covered = (vectors[:, 2] + 0.3 * rng.normal(size=300) > 0).astype(float)
-    model = fit_scope(vectors, covered, {"guide-b", "guide-a"})
-    assert scope_guides(model) == {"guide-a", "guide-b"}
-    assert int(np.argmax(np.abs(model.weights))) == 2
-    assert ((model.score(vectors) > 0) == (covered > 0)).mean() > 0.9
+    covered_kind, other_kind = unit(rng.normal(size=(2, 16)))
+    vectors = unit(
+        np.vstack([covered_kind + 0.1 * rng.normal(size=(40, 16)), other_kind + 0.1 * rng.normal(size=(40, 16))])
+    )
+    covered = np.arange(80) < 40
+    model = fit_scope(vectors, covered, {"guide-b", "guide-a"}, neighbours=3)
+    assert model.guides == {"guide-a", "guide-b"}
+    new = unit(
+        np.vstack([covered_kind + 0.1 * rng.normal(size=(20, 16)), other_kind + 0.1 * rng.normal(size=(20, 16))])
+    )
+    scores = model.score(new)
+    assert scores.shape == (40,)
+    assert (scores[:20] > 0).all() and (scores[20:] < 0).all()
+    # the mean cosine of the 3 nearest of each kind, less the other's
+    sims = new[:1] @ vectors.T
+    expected = np.sort(sims[0, :40])[-3:].mean() - np.sort(sims[0, 40:])[-3:].mean()
+    assert scores[0] == pytest.approx(expected, abs=1e-6)
+
+
+def test_the_scope_model_is_saved_and_read_back_as_it_was() -> None:
+    rng = np.random.default_rng(1)
+    vectors = unit(rng.normal(size=(30, 8))).astype(np.float32)
+    model = fit_scope(vectors, np.arange(30) % 3 == 0, {"guide-a"})
+    again = ScopeModel.from_json(json.loads(json.dumps(model.to_json())))
+    assert again.guides == model.guides and again.neighbours == model.neighbours
+    np.testing.assert_array_equal(again.covered, model.covered)
+    np.testing.assert_array_equal(again.score(vectors), model.score(vectors))
+
+
+def test_a_scope_model_needs_enough_asks_of_each_kind() -> None:
+    vectors = unit(np.random.default_rng(2).normal(size=(10, 8)))
+    with pytest.raises(ModelError, match="at least 5"):
+        fit_scope(vectors, np.arange(10) < 7, {"guide-a"})
 
 
 def test_the_guides_of_the_training_asks_are_those_holding_their_gold(advisor: Advisor) -> None:
