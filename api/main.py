@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.config import STARTUP_FAILURE
 
 from api import docs, drafts, feedback, hardening, pages, plan, routes, widget
 from api.metrics import observing_batches
@@ -101,4 +103,6 @@ def app_factory() -> FastAPI:
     try:
         return create_app()
     except SettingsError as exc:  # uvicorn would print a traceback: the operator needs the variable's name
-        raise SystemExit(f"error: {exc}") from None
+        print(f"error: {exc}", file=sys.stderr)
+        # uvicorn's STARTUP_FAILURE: with --workers, its supervisor restarts a worker that exits with any other code
+        raise SystemExit(STARTUP_FAILURE) from None

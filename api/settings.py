@@ -137,7 +137,7 @@ def settings_problems(exc: ValidationError) -> str:
     """One line naming each variable a validation error is about, its value and what is wrong with it."""
     problems = []
     for error in exc.errors(include_url=False):
-        name = f"ADVISOR_{'_'.join(str(p) for p in error['loc'][:1]).upper()}"
+        name = f"ADVISOR_{str(error['loc'][0]).upper()}" if error["loc"] else "ADVISOR_*"
         message = str(error["msg"]).removeprefix("Value error, ")
         value = error.get("input")
         shown = f"={value!r}" if isinstance(value, str) and not message.startswith(name) else ""

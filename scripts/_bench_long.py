@@ -16,7 +16,7 @@ from index.reader.labelled import TRAINING_DIR
 from scripts._bench_questions import QUESTIONS
 from scripts._bench_scale import one_search_thread
 from scripts._bench_table import Row, ms, timed
-from scripts._cli import settings as cli_settings
+from scripts._cli import cli_settings
 
 LONG_WORDS = 25
 

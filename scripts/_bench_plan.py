@@ -19,8 +19,7 @@ from typing import Any
 from api.launch import HOST, server
 from index.evaluation import read_jsonl
 from scripts._bench_table import Row, machine, ms, render, timed
-from scripts._cli import Parser, load_advisor
-from scripts._cli import settings as cli_settings
+from scripts._cli import Parser, cli_settings, load_advisor
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = "forty-programs"

@@ -23,7 +23,7 @@ SERVER_NEEDED = (
 )
 
 
-def settings() -> Settings:
+def cli_settings() -> Settings:
     """The ADVISOR_* settings; an unusable value ends the script with one line naming the variable."""
     from api.settings import get_settings
     from index.errors import SettingsError
@@ -39,13 +39,13 @@ def load_advisor() -> Advisor:
     from index.answer.advisor import Advisor
     from index.reader.encoder import question_encoder
 
-    current = settings()
+    current = cli_settings()
     return Advisor.load(current.content_dir, current.index_dir, question_encoder(current))
 
 
 def link_base() -> str:
     """The base of in-process links: ADVISOR_PUBLIC_URL, else "/", which makes them paths on a server."""
-    return settings().public_url or "/"
+    return cli_settings().public_url or "/"
 
 
 def server_note(urls: Iterable[str | None]) -> list[str]:

@@ -32,8 +32,7 @@ from scripts._bench_plan import plan_rows
 from scripts._bench_questions import QUESTIONS, Questions
 from scripts._bench_scale import one_search_thread, scale_rows
 from scripts._bench_table import Row, machine, ms, render, timed
-from scripts._cli import Parser
-from scripts._cli import settings as cli_settings
+from scripts._cli import Parser, cli_settings
 from scripts._load import LoadResult, ask_request, canned_server, drive
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"

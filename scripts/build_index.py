@@ -17,8 +17,7 @@ from index.model.export import ensure_export
 from index.model.files import MODEL_NAME, WEIGHTS_SHA256, bundled_model_dir
 from index.reader.folder import current, ensure_reader, record_sha256
 from index.store.build import build_store, is_current
-from scripts._cli import Parser, fail
-from scripts._cli import settings as cli_settings
+from scripts._cli import Parser, cli_settings, fail
 
 
 class Progress:

@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from index.evaluation import Ask, Readability, score
-from scripts._cli import Parser, fail, read_set
-from scripts._cli import settings as cli_settings
+from scripts._cli import Parser, cli_settings, fail, read_set
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SET = ROOT / "tests" / "eval" / "questions.jsonl"

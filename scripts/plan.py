@@ -25,8 +25,7 @@ from index.answer.reply import Citation
 from index.drafts.check import Finding
 from index.plan.export import TITLES, to_csv, to_ics
 from index.plan.model import Action, Plan, PlanWarning
-from scripts._cli import Parser, fail, load_advisor, post_json, print_reply, reply_from
-from scripts._cli import settings as cli_settings
+from scripts._cli import Parser, cli_settings, fail, load_advisor, post_json, print_reply, reply_from
 from scripts._plan_input import InputError, read_programs, request
 
 WIDTH = 88

@@ -24,8 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from api.feedback_store import Feedback, brief, database_url, open_engine, sqlite_path
-from scripts._cli import Parser, fail
-from scripts._cli import settings as cli_settings
+from scripts._cli import Parser, cli_settings, fail
 from scripts._report_rows import COLUMNS, Row, read_row
 
 RATES_NOTE = "among voted answers (every answer, voted or not, is counted in /metrics as advisor_answers_total)"

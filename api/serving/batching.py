@@ -1,13 +1,14 @@
 """Micro-batching: questions asked at the same time are embedded together, in one encode() call.
 
-One model run has a fixed cost (about 1.5 ms) besides its tokens', so questions asked together
-are run together. `workers` model threads take the waiting texts themselves, each a batch at a
-time, so the cores encode side by side and a free thread never waits for the busy event loop to
-hand it work (when the loop dispatched batches, the model threads sat idle a third of the time
-under load). The loop only queues texts and receives vectors. When several threads are free,
-the waiting texts are shared out among them. A lone question is not held back: a thread waits
-(at most `max_wait` seconds) for a batch to fill only while recent batches were shared and no
-other thread is free.
+A float-graph model run has a fixed cost (about 1.5 ms) besides its tokens', so questions asked together are
+run together; the int8 graph (the default for questions) runs each text on its own, so that a question's
+vector does not depend on its neighbours (index/model/embeddings.py), and a batch then saves the hand-offs
+between the event loop and the model threads. `workers` model threads take the waiting texts themselves, each
+a batch at a time, so the cores encode side by side and a free thread never waits for the busy event loop to
+hand it work (when the loop dispatched batches, the model threads sat idle a third of the time under load).
+The loop only queues texts and receives vectors. When several threads are free, the waiting texts are shared
+out among them. A lone question is not held back: a thread waits (at most `max_wait` seconds) for a batch to
+fill only while recent batches were shared and no other thread is free.
 
 `run(text, then)` also takes what is to be done with the vector: when the text was encoded alone, the
 model thread does it too, on the core that just encoded, and the loop wakes once, to reply (a lone

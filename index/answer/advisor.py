@@ -131,8 +131,9 @@ class Advisor:
         return self.answer(reading, self.embedder.encode(self.embedding_texts(reading)), top_k, base_url)
 
     def ask_many(self, questions: list[str], top_k: int = 3, base_url: str = "http://127.0.0.1:8000") -> list[Answer]:
-        """Each question answered as `ask` answers it, their texts encoded in one model run (what the service's
-        batcher does for questions asked at the same time)."""
+        """Each question answered as `ask` answers it, their texts encoded in one call (what the service's batcher
+        does for questions asked at the same time; the int8 graph runs each text on its own, so the answers are
+        those `ask` gives)."""
         readings = [self.read(q) for q in questions]
         texts = [self.embedding_texts(r) for r in readings]
         vectors = self.embedder.encode([t for ts in texts for t in ts])

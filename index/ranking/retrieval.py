@@ -98,7 +98,6 @@ class Retriever:
         self.ranker = ranker
         self.reader_head = reader_head
         self.scope = scope
-        self._scope_guides = scope.guides if scope is not None else frozenset()
         self._vectors = vectors
         self.chunk_terms = [frozenset(terms(c.embed_text)) for c in chunks]
         self.unit_terms = [frozenset(terms(u.text)) for u in self.units]
@@ -156,7 +155,7 @@ class Retriever:
         reader_top = best_answer(head, query_vector, self.unit_matrix, unit_dense) if head is not None else 0.0
         order = np.argsort(-scores, kind="stable")
         scope = None
-        if self.scope is not None and self.chunks[int(order[0])].guide in self._scope_guides:
+        if self.scope is not None and self.chunks[int(order[0])].guide in self.scope.guides:
             scope = float(self.scope.score(query_vector.reshape(1, -1))[0])
         return Signals(q_set, features, unit_dense, reader_top, scope, scores, order)
 

@@ -28,8 +28,6 @@ from typing import Any
 
 import numpy as np
 
-from index.errors import ModelError
-
 NEIGHBOURS = 5  # chosen on the calibration share's AUC (above), never on an evaluation set
 
 
@@ -41,6 +39,16 @@ class ScopeModel:
     not_covered: np.ndarray  # (asks, dim) float32, unit length
     guides: frozenset[str]  # the slugs of the guides the covered asks are about
     neighbours: int = NEIGHBOURS
+
+    def __post_init__(self) -> None:
+        """ValueError unless both kinds hold at least `neighbours` (≥ 1) vectors of one dimension and `guides`
+        names guides."""
+        if self.neighbours < 1 or min(len(self.covered), len(self.not_covered)) < self.neighbours:
+            raise ValueError(f"a scope model needs at least {self.neighbours} training asks of each kind")
+        if self.covered.ndim != 2 or self.covered.shape[1:] != self.not_covered.shape[1:]:
+            raise ValueError("the scope model's two kinds of asks differ in dimension")
+        if not all(isinstance(g, str) for g in self.guides):
+            raise ValueError("a scope model's guides are slugs")
 
     def score(self, questions: np.ndarray) -> np.ndarray:
         """(n,) for unit-length question vectors (n, dim): the mean cosine of each question's `neighbours` nearest
@@ -63,6 +71,8 @@ class ScopeModel:
         """ValueError, KeyError or TypeError when `data` is not a saved scope model."""
         dim = int(data["dim"])
         covered, not_covered = (_decoded(data[f"{kind}_float32_le"], dim) for kind in ("covered", "not_covered"))
+        if not isinstance(data["guides"], list):
+            raise TypeError("a scope model's guides are a list of slugs")
         return cls(covered, not_covered, frozenset(data["guides"]), int(data["neighbours"]))
 
 
@@ -85,12 +95,13 @@ def _nearest(questions: np.ndarray, asks: np.ndarray, k: int) -> np.ndarray:
 
 def fit_scope(
     questions: np.ndarray, covered: np.ndarray, guides: Collection[str], neighbours: int = NEIGHBOURS
-) -> ScopeModel:
+) -> ScopeModel | None:
     """The scope model of the training asks: `questions` (n, dim) their vectors as the served encoder gives them,
-    `covered` (n,) whether the guides answer each, `guides` the slugs the covered asks are about. ModelError
-    when either kind has fewer than `neighbours` asks."""
+    `covered` (n,) whether the guides answer each, `guides` the slugs the covered asks are about. None when no
+    guide has its questions or either kind has fewer than `neighbours` asks: every ask is then judged
+    without a scope."""
     covered = np.asarray(covered, dtype=bool)
-    if min(int(covered.sum()), int((~covered).sum())) < neighbours:
-        raise ModelError(f"the scope model needs at least {neighbours} covered and not-covered training asks")
+    if not guides or min(int(covered.sum()), int((~covered).sum())) < neighbours:
+        return None
     vectors = np.asarray(questions, dtype=np.float32)
     return ScopeModel(vectors[covered], vectors[~covered], frozenset(guides), neighbours)

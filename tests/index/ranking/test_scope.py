@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +13,9 @@ import pytest
 from index.answer.advisor import Advisor
 from index.errors import ModelError
 from index.ranking.abstention import SCOPED_FEATURES, CoverageCheck
+from index.ranking.linear import load_models, save_models
 from index.ranking.scope import ScopeModel, fit_scope
+from index.reader.fitting import blank_models
 from index.reader.labelled import LabelledAsk, guides_asked_about
 
 COVERED = "When should I send the thank-you email after my interview?"
@@ -32,6 +35,7 @@ def test_the_scope_is_how_much_nearer_the_covered_asks_are_and_it_names_its_guid
     )
     covered = np.arange(80) < 40
     model = fit_scope(vectors, covered, {"guide-b", "guide-a"}, neighbours=3)
+    assert model is not None
     assert model.guides == {"guide-a", "guide-b"}
     new = unit(
         np.vstack([covered_kind + 0.1 * rng.normal(size=(20, 16)), other_kind + 0.1 * rng.normal(size=(20, 16))])
@@ -49,16 +53,36 @@ def test_the_scope_model_is_saved_and_read_back_as_it_was() -> None:
     rng = np.random.default_rng(1)
     vectors = unit(rng.normal(size=(30, 8))).astype(np.float32)
     model = fit_scope(vectors, np.arange(30) % 3 == 0, {"guide-a"})
+    assert model is not None
     again = ScopeModel.from_json(json.loads(json.dumps(model.to_json())))
     assert again.guides == model.guides and again.neighbours == model.neighbours
     np.testing.assert_array_equal(again.covered, model.covered)
     np.testing.assert_array_equal(again.score(vectors), model.score(vectors))
 
 
-def test_a_scope_model_needs_enough_asks_of_each_kind() -> None:
-    vectors = unit(np.random.default_rng(2).normal(size=(10, 8)))
-    with pytest.raises(ModelError, match="at least 5"):
-        fit_scope(vectors, np.arange(10) < 7, {"guide-a"})
+def test_no_scope_model_without_enough_asks_of_each_kind_or_a_guide_to_bind_it_to() -> None:
+    vectors = unit(np.random.default_rng(2).normal(size=(20, 8)))
+    assert fit_scope(vectors[:10], np.arange(10) < 7, {"guide-a"}) is None  # three not covered, five needed
+    assert fit_scope(vectors, np.arange(20) < 10, set()) is None
+    assert fit_scope(vectors, np.arange(20) < 10, {"guide-a"}) is not None
+
+
+def test_the_scope_model_is_saved_with_the_models_and_a_damaged_one_is_refused(tmp_path: Path) -> None:
+    vectors = unit(np.random.default_rng(4).normal(size=(20, 8)))
+    scope = fit_scope(vectors, np.arange(20) < 10, {"guide-a"})
+    models = blank_models()
+    path = tmp_path / "models.json"
+    save_models(models, {}, path, scope)
+    loaded, again = load_models(path)
+    assert loaded == models and again is not None and scope is not None
+    np.testing.assert_array_equal(again.score(vectors), scope.score(vectors))
+    save_models(models, {}, path)
+    assert load_models(path)[1] is None
+    data = json.loads(path.read_text("utf-8"))
+    for damage in ({"neighbours": 0}, {"guides": "guide-a"}, {"dim": 3}, {"covered_float32_le": "not base64!"}):
+        path.write_text(json.dumps(data | {"scope": scope.to_json() | damage}), "utf-8")
+        with pytest.raises(ModelError, match="cannot be read"):
+            load_models(path)
 
 
 def test_the_guides_of_the_training_asks_are_those_holding_their_gold(advisor: Advisor) -> None:
