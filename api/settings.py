@@ -11,6 +11,8 @@ from typing import Annotated
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from api.ratelimit import STORAGE_SCHEMES
 from index.errors import SettingsError
@@ -111,6 +113,17 @@ class Settings(BaseSettings):
             except ValueError:
                 name = f"ADVISOR_{str(info.field_name).upper()}"
                 raise ValueError(f"{name}: {entry!r} is not an IP address or CIDR range") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            make_url(value).get_dialect()
+        except (ArgumentError, NoSuchModuleError) as exc:  # their messages never hold the URL, so no password
+            raise ValueError(f"ADVISOR_DATABASE_URL is not a usable database URL: {exc}") from None
         return value
 
     @field_validator("rate_limit_storage")

@@ -7,7 +7,7 @@ from labelled questions (fitted with the reader: index/reader/fitting.py), not f
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,6 @@ class LinearModel:
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     threshold: float = 0.0  # decision threshold on `score`, where the model makes a decision
-    notes: dict[str, Any] = field(default_factory=dict)
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """Log-odds for each row of x (columns in `features` order)."""
@@ -46,7 +45,6 @@ class LinearModel:
         return cls(
             features=tuple(data["features"]), weights=tuple(data["weights"]), bias=float(data["bias"]),
             mean=tuple(data["mean"]), scale=tuple(data["scale"]), threshold=float(data.get("threshold", 0.0)),
-            notes=dict(data.get("notes", {})),
         )  # fmt: skip
 
 
@@ -97,7 +95,7 @@ def calibrated(model: LinearModel, x: np.ndarray, y: np.ndarray) -> LinearModel:
     b = platt.bias - a * platt.mean[0]
     return LinearModel(
         model.features, tuple(a * w for w in model.weights), a * model.bias + b, model.mean, model.scale,
-        model.threshold, model.notes,
+        model.threshold,
     )  # fmt: skip
 
 

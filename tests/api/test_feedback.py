@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy import update
 
 from api.feedback_store import SQLITE_FILE, Feedback, FeedbackStore, Vote
 from api.logs import redact
 from api.main import create_app
-from api.settings import Settings
+from api.settings import Settings, settings_problems
 from index.model.embeddings import MiniLMEmbedder
 from tests.api.helpers import samples, value
 from tests.fakes import HashingEmbedder
@@ -257,9 +258,18 @@ def test_an_unreachable_database_gives_503_and_the_advisor_still_answers(
 def test_a_bad_database_url_stops_the_start_up_without_showing_it(
     tmp_path: Path, fake_embedder: HashingEmbedder
 ) -> None:
+    # refused with the settings (one line for an operator: tests/api/test_reliability.py), and again where the
+    # store opens, for settings made without validation
+    for url in ("nosuch://u:hunter2@h/x", "postgresql+nosuchdriver://u:hunter2@h/x", "not a url hunter2"):
+        with pytest.raises(ValidationError, match="ADVISOR_DATABASE_URL is not a usable database URL") as refused:
+            Settings(database_url=url)
+        assert "hunter2" not in settings_problems(refused.value)  # the line an operator reads
+    unchecked = Settings.model_construct(
+        content_dir=CONTENT, index_dir=tmp_path / "no-index", data_dir=tmp_path, database_url="nosuch://u:hunter2@h/x"
+    )
     with (
         pytest.raises(RuntimeError, match="ADVISOR_DATABASE_URL is not a usable database URL") as raised,
-        serving(tmp_path, tmp_path / "no-index", fake_embedder, database_url="nosuch://u:hunter2@h/x"),
+        TestClient(create_app(unchecked, embedder_factory=lambda: fake_embedder), client=LOOPBACK),
     ):
         pass
     assert "hunter2" not in str(raised.value)

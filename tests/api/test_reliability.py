@@ -142,6 +142,7 @@ def test_the_cli_refuses_a_broken_index_in_one_line(fault: str, index_dir: Path,
         ("ADVISOR_TRUSTED_PROXIES", "10.0.0.300", "not an IP address"),
         ("ADVISOR_MODEL_PRECISION", "fp16", "'fp32' or 'int8'"),
         ("ADVISOR_CACHE_SIZE", "-1", "greater than or equal to 0"),
+        ("ADVISOR_DATABASE_URL", "nonsense://db", "not a usable database URL"),
     ],
 )
 def test_a_bad_setting_stops_the_cli_and_the_server_with_one_line_naming_it(
