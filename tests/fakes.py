@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from index.query.vocabulary import terms
-from index.ranking.linear import save_models
+from index.ranking.models import save_models
 from index.reader.fitting import blank_models
 
 

@@ -36,7 +36,8 @@ from index.query.reading import Reading, Turn, read
 from index.query.spelling import SpellingRepair
 from index.query.vocabulary import expand_for_embedding, terms
 from index.ranking.abstention import CoverageCheck, Verdict
-from index.ranking.linear import LinearModel, load_models
+from index.ranking.linear import LinearModel
+from index.ranking.models import load_models
 from index.ranking.retrieval import Hit, Retriever, Signals, wants_template
 from index.ranking.scope import ScopeModel
 from index.store.folder import load_store

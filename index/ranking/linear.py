@@ -6,15 +6,10 @@ from labelled questions (fitted with the reader: index/reader/fitting.py), not f
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from index.errors import ModelError
-from index.ranking.scope import ScopeModel
 
 ITERATIONS = 4000
 LEARNING_RATE = 0.1
@@ -97,26 +92,3 @@ def calibrated(model: LinearModel, x: np.ndarray, y: np.ndarray) -> LinearModel:
         model.features, tuple(a * w for w in model.weights), a * model.bias + b, model.mean, model.scale,
         model.threshold,
     )  # fmt: skip
-
-
-def load_models(path: Path) -> tuple[dict[str, LinearModel], ScopeModel | None]:
-    """The fitted models saved at `path` (made by `make index` beside the reader, index/reader/folder.py), and the
-    scope model saved with them (None when there is none); ModelError when the file cannot be read as such."""
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        models = {name: LinearModel.from_json(model) for name, model in data["models"].items()}
-        return models, ScopeModel.from_json(data["scope"]) if "scope" in data else None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelError(
-            f"the fitted models at {path} cannot be read ({exc.__class__.__name__}): run make index"
-        ) from exc
-
-
-def save_models(
-    models: dict[str, LinearModel], provenance: dict[str, Any], path: Path, scope: ScopeModel | None = None
-) -> None:
-    """`models`, with the scope model (index/ranking/scope.py) when there is one, and their provenance, as JSON."""
-    data = {"provenance": provenance, "models": {name: m.to_json() for name, m in models.items()}}
-    if scope is not None:
-        data["scope"] = scope.to_json()
-    path.write_text(json.dumps(data, indent=2) + "\n", "utf-8")

@@ -32,7 +32,7 @@ from index.guides.content import content_hash, load_guides
 from index.model.embeddings import MiniLMEmbedder
 from index.model.export import Precision, export_both
 from index.model.files import WEIGHTS_FILE, WEIGHTS_SHA256, bundled_model_dir
-from index.ranking.linear import load_models, save_models
+from index.ranking.models import load_models, save_models
 from index.reader import tuning
 from index.reader.labelled import TRAINING_DIR, LabelledAsk, for_calibration, labelled_asks
 from index.store.build import build_store

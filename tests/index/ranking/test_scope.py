@@ -13,7 +13,7 @@ import pytest
 from index.answer.advisor import Advisor
 from index.errors import ModelError
 from index.ranking.abstention import SCOPED_FEATURES, CoverageCheck
-from index.ranking.linear import load_models, save_models
+from index.ranking.models import load_models, save_models
 from index.ranking.scope import ScopeModel, fit_scope
 from index.reader.fitting import blank_models
 from index.reader.labelled import LabelledAsk, guides_asked_about
