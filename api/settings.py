@@ -152,7 +152,9 @@ def settings_problems(exc: ValidationError) -> str:
     for error in exc.errors(include_url=False):
         name = f"ADVISOR_{str(error['loc'][0]).upper()}" if error["loc"] else "ADVISOR_*"
         message = str(error["msg"]).removeprefix("Value error, ")
+        if message.startswith(name):  # our own validators' messages: they name the variable, never a secret value
+            problems.append(message)
+            continue
         value = error.get("input")
-        shown = f"={value!r}" if isinstance(value, str) and not message.startswith(name) else ""
-        problems.append(message if message.startswith(name) else f"{name}{shown}: {message}")
+        problems.append(f"{name}={value!r}: {message}" if isinstance(value, str) else f"{name}: {message}")
     return "bad settings: " + "; ".join(problems)
