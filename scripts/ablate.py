@@ -1,10 +1,12 @@
 """What each of the reader's levers buys: one taken out, the rest rebuilt and refitted, the eval sets scored.
 
-Usage: python -m scripts.ablate VARIANT   (VARIANT: none, head, scope, reading, encoder, long-questions)
+Usage: python -m scripts.ablate VARIANT   (VARIANT: none, head, scope, nearest, reading, encoder, long-questions)
 
 - none: the Advisor as `make index` makes it (a check that the variants compare like with like)
 - head: no reader's head (index/ranking/pairs.py); the abstention check refitted without it
-- scope: no scope model (index/ranking/scope.py); every ask judged by the abstention check without it
+- scope: no scope model (index/ranking/scope.py); every ask judged by the abstention check without it, and
+  ranked without the nearest training asks' passages
+- nearest: the scope model kept, but no ranker reading the nearest training asks' passages
 - reading: the message matched whole, as one ask (index/query/reading.py split off)
 - encoder: the bundled MiniLM asks (no fine-tuning); head and models refitted on its vectors
 - long-questions: the reader trained and fitted on index/reader/training/fit.jsonl alone (short questions)
@@ -42,7 +44,7 @@ from scripts._cli import Parser
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "eval"
-VARIANTS = ("none", "head", "scope", "reading", "encoder", "long-questions")
+VARIANTS = ("none", "head", "scope", "nearest", "reading", "encoder", "long-questions")
 FIRST = ("questions", "probes", "long", "multipart", "history", "templates")
 
 
@@ -77,7 +79,8 @@ def reader_for(
         encoder = MiniLMEmbedder(folder, folder, 0, "int8", tuned=(record.weights_sha256, ""))
     readers, scope = question_models(advisor, encoder, inputs.train, head=variant != "head", scope=variant != "scope")
     models = {**blank_models(), **readers}
-    fitted, _ = fit(Advisor.load(content, work / "index", encoder, models, scope), inputs.calibration)
+    advisor = Advisor.load(content, work / "index", encoder, models, scope)
+    fitted, _ = fit(advisor, inputs.calibration, nearest=variant != "nearest")
     return encoder, {**models, **fitted}, scope
 
 

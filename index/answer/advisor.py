@@ -84,10 +84,10 @@ class Advisor:
     ) -> Advisor:
         """The Advisor over the vector store at `store_root` for the guides in `content_dir`, asking with `embedder`.
 
-        `models` (the ranker, the abstention check and, optionally, the reader's head and the abstention check
-        that reads the scope) and `scope` (the scope model, optional) default to those saved with the reader the
-        embedder comes from (index/reader/folder.py); ModelError when it has none. `scope` is read only with
-        `models`."""
+        `models` (the ranker, the abstention check and, optionally, the reader's head, the ranker and the
+        abstention check that read the scope model) and `scope` (the scope model, optional) default to those
+        saved with the reader the embedder comes from (index/reader/folder.py); ModelError when it has none.
+        `scope` is read only with `models`."""
         guides = load_guides(content_dir)
         stored = load_store(
             store_root, model_name=embedder.name, weights_sha256=embedder.weights_sha256,
@@ -99,7 +99,10 @@ class Advisor:
                 raise ModelError("the question encoder comes with no fitted models: load the reader (make index)")
             models, scope = load_models(models_file)
         matrix = stored.unit_vectors.matrix()
-        retriever = Retriever(stored.chunks, stored.vectors, matrix, models["ranker"], models.get("reader"), scope)
+        retriever = Retriever(
+            stored.chunks, stored.vectors, matrix, models["ranker"], models.get("reader"), scope,
+            models.get("ranker_scoped"),
+        )  # fmt: skip
         coverage = CoverageCheck(retriever, models["abstention"], models.get("abstention_scoped"))
         return cls(guides, stored.manifest, retriever, coverage, embedder)
 

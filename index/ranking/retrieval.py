@@ -3,6 +3,12 @@
 Each chunk gets a row of signals for the question; a linear model fitted on labelled
 questions turns them into one score. Sentence-level signals let a single matching
 list item ("Ask you to state that they are your #1 choice in writing") lift its passage.
+
+For the guides the training questions are about, a second ranker adds what the nearest training asks say:
+the passages that answered them (index/ranking/scope.py). It scores those guides' passages for an ask whose
+best passage by the first ranker is in one of them; the other guides' passages keep the first ranker's
+score (both are log-odds), and any other ask the first ranker's order, so a guide added without training
+questions is not ranked below the guides that have them.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ FEATURES = (
     "dense_chunk", "dense_unit", "bm25_chunk", "bm25_unit",
     "title_overlap", "template_asked", "template_not_asked", "faq", "actor_agrees",
 )  # fmt: skip
+SCOPED_FEATURES = (*FEATURES, "nearest_answers")
 _DENSE_CHUNK, _DENSE_UNIT = FEATURES.index("dense_chunk"), FEATURES.index("dense_unit")
 # Asking for an example or wording is what makes an email template the right answer.
 _TEMPLATE_ASKED = re.compile(
@@ -66,7 +73,10 @@ class Signals:
     # the scope model's score that the ask is of a kind the guide answers (index/ranking/scope.py); None when
     # the best passage is in a guide the model was not fitted on, or there is no model
     scope: float | None
-    scores: np.ndarray  # ranker score per chunk
+    # per chunk, the highest cosine of a covered training ask it answers (ScopeModel.nearest_answers); None
+    # without a scope model
+    nearest: np.ndarray | None
+    scores: np.ndarray  # ranker score per chunk (the scoped ranker's where it ranks the ask)
     order: np.ndarray  # chunk positions, best first
 
 
@@ -81,23 +91,25 @@ class Retriever:
         ranker: LinearModel,
         reader_head: LinearModel | None = None,
         scope: ScopeModel | None = None,
+        scoped_ranker: LinearModel | None = None,
     ) -> None:
         """`reader_head`: does a sentence answer a question, from their vectors (index/ranking/pairs.py);
         `scope`: is the question of a kind the guide answers, from its nearest written questions
-        (index/ranking/scope.py)."""
+        (index/ranking/scope.py); `scoped_ranker`: the ranker on SCOPED_FEATURES, for the asks `scope` judges
+        (read only with `scope`). ValueError when the parts do not fit together."""
         if len(chunks) != vectors.size:
             raise ValueError("chunks and vectors differ in number")
-        if ranker.features != FEATURES:
-            raise ValueError("the ranking model was fitted on other features: refit it (make index)")
         self.chunks = chunks
         self.units: list[Unit] = [u for i, c in enumerate(chunks) for u in answer_units(c, i)]
         if len(self.units) != len(unit_matrix):
             raise ValueError("sentence vectors do not match the chunks' sentences")
         self.unit_matrix = unit_matrix
         self.unit_chunk = np.array([u.chunk_position for u in self.units], dtype=np.int64)
-        self.ranker = ranker
+        self.use_rankers(ranker, scoped_ranker)
         self.reader_head = reader_head
         self.scope = scope
+        self._answered = scope.answered([c.id for c in chunks]) if scope is not None else None
+        self._scoped = np.array([scope is not None and c.guide in scope.guides for c in chunks], dtype=bool)
         self._vectors = vectors
         self.chunk_terms = [frozenset(terms(c.embed_text)) for c in chunks]
         self.unit_terms = [frozenset(terms(u.text)) for u in self.units]
@@ -115,6 +127,13 @@ class Retriever:
         self._section_of = [tuple(sections[(c.guide, c.anchor)]) for c in chunks]
         self._bm25_chunks = _bm25([terms(c.embed_text) for c in chunks])
         self._bm25_units = _bm25([terms(u.text) for u in self.units])
+
+    def use_rankers(self, ranker: LinearModel, scoped_ranker: LinearModel | None) -> None:
+        """Rank with `ranker` (on FEATURES) and `scoped_ranker` (on SCOPED_FEATURES): set once when loaded, and
+        per fold while fitting (index/reader/fitting.py). ValueError when either was fitted on other features."""
+        if ranker.features != FEATURES or (scoped_ranker is not None and scoped_ranker.features != SCOPED_FEATURES):
+            raise ValueError("the ranking model was fitted on other features: refit it (make index)")
+        self.ranker, self.scoped_ranker = ranker, scoped_ranker
 
     def passage_matrix(self) -> np.ndarray:
         """Every passage's vector, in corpus order (shape (passages, dim))."""
@@ -154,10 +173,16 @@ class Retriever:
         head = self.reader_head
         reader_top = best_answer(head, query_vector, self.unit_matrix, unit_dense) if head is not None else 0.0
         order = np.argsort(-scores, kind="stable")
-        scope = None
-        if self.scope is not None and self.chunks[int(order[0])].guide in self.scope.guides:
-            scope = float(self.scope.score(query_vector.reshape(1, -1))[0])
-        return Signals(q_set, features, unit_dense, reader_top, scope, scores, order)
+        scope = nearest = None
+        if self.scope is not None and self._answered is not None:
+            nearest = self.scope.nearest_answers(query_vector, self._answered)
+            if self.chunks[int(order[0])].guide in self.scope.guides:
+                scope = float(self.scope.score(query_vector.reshape(1, -1))[0])
+                if self.scoped_ranker is not None:
+                    scoped = self.scoped_ranker.score(np.hstack([features, nearest[:, None]]))
+                    scores = np.where(self._scoped, scoped, scores)
+                    order = np.argsort(-scores, kind="stable")
+        return Signals(q_set, features, unit_dense, reader_top, scope, nearest, scores, order)
 
     def search(self, question: str, query_vector: np.ndarray, k: int) -> tuple[list[Hit], Signals]:
         """The k best chunks for `question`, whose embedding is `query_vector` (shape (dim,))."""

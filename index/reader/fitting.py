@@ -1,6 +1,8 @@
 """Fitting the passage ranker and the abstention check on labelled asks, as the loaded Advisor scores them.
 
-The ranker is fitted listwise (a softmax over each ask's passages) and put on a log-odds scale. The
+The ranker is fitted listwise (a softmax over each ask's passages) and put on a log-odds scale; where the
+advisor has a scope model, a second ranker is fitted the same way with the passages that answer the nearest
+training asks (index/ranking/retrieval.py, SCOPED_FEATURES). The
 abstention check is fitted on each ask as scored by a ranker fitted without it (5 folds), as a new
 question will be scored, and its threshold refuses at most `max_false_refusals` of the covered asks,
 counting those the fact check refuses outright. Where the ask's scope is known (index/ranking/scope.py),
@@ -50,9 +52,10 @@ def question_models(
         answers = [answered_by(a.gold, units) if a.gold else [] for a in asks]
         models["reader"] = fit_head(questions, answers, advisor.retriever.unit_matrix)
     if scope:
-        covered = np.array([a.gold is not None for a in asks])
-        guides = guides_asked_about(asks, advisor.retriever.chunks, MIN_ASKS_PER_GUIDE)
-        scoped = fit_scope(questions, covered, guides)
+        chunks = advisor.retriever.chunks
+        texts = [c.text for c in chunks]
+        passages = [[chunks[i].id for i in answered_by(a.gold, texts)] if a.gold else [] for a in asks]
+        scoped = fit_scope(questions, passages, guides_asked_about(asks, chunks, MIN_ASKS_PER_GUIDE))
     return models, scoped
 
 
@@ -62,10 +65,12 @@ def _answerable(advisor: Advisor, asks: Sequence[LabelledAsk]) -> list[LabelledA
     return [a for a in asks if a.gold is None or answered_by(a.gold, texts)]
 
 
-def ranking_data(
-    advisor: Advisor, asks: Sequence[LabelledAsk], vectors: np.ndarray
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per covered ask: the features of every passage, and which passages hold a gold phrase."""
+Group = tuple[np.ndarray, np.ndarray | None, np.ndarray]  # an ask's FEATURES, nearest answers, right passages
+
+
+def ranking_data(advisor: Advisor, asks: Sequence[LabelledAsk], vectors: np.ndarray) -> list[Group]:
+    """Per covered ask: the features of every passage (passages, FEATURES), the passages' nearest answers
+    (passages,) where the advisor has a scope model, and which passages hold a gold phrase (passages,)."""
     passages = [c.text for c in advisor.retriever.chunks]
     groups = []
     for ask, vector in zip(asks, vectors, strict=True):
@@ -74,7 +79,7 @@ def ranking_data(
         signals = advisor.retriever.signals(advisor.repair(ask.text), vector)
         right = np.zeros(len(passages))
         right[answered_by(ask.gold, passages)] = 1.0
-        groups.append((signals.features, right))
+        groups.append((signals.features, signals.nearest, right))
     return groups
 
 
@@ -102,45 +107,76 @@ def refusal_threshold(scores: np.ndarray, covered: np.ndarray, vetoed: np.ndarra
     return float(candidates[min(max(allowed, 0), len(candidates) - 1)] - 1e-6)
 
 
-def fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]]) -> LinearModel:
+def fit_rankers(groups: list[Group], nearest: bool = True) -> dict[str, LinearModel]:
+    """The ranker ("ranker") and, when `nearest` and every group has its nearest answers, the ranker that reads
+    them too ("ranker_scoped"), each fitted on every group: the asks written for fitting are all about the guides
+    the scope model knows, so every one of them is of the kind the scoped ranker ranks. ValueError (numpy's)
+    when `groups` is empty."""
+    plain = [(features, right) for features, _, right in groups]
+    models = {"ranker": _fit_ranker(plain, retrieval.FEATURES)}
+    if nearest and groups and all(n is not None for _, n, _ in groups):
+        scoped = [(np.hstack([f, n[:, None]]), right) for f, n, right in groups if n is not None]
+        models["ranker_scoped"] = _fit_ranker(scoped, retrieval.SCOPED_FEATURES)
+    return models
+
+
+def _fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]], features: tuple[str, ...]) -> LinearModel:
     x, y = np.vstack([g[0] for g in groups]), np.concatenate([g[1] for g in groups])
-    return calibrated(fit_listwise(groups, retrieval.FEATURES), x, y)
+    return calibrated(fit_listwise(groups, features), x, y)
 
 
 def fit(
-    advisor: Advisor, asks: Sequence[LabelledAsk], max_false_refusals: float = MAX_FALSE_REFUSALS
+    advisor: Advisor, asks: Sequence[LabelledAsk], max_false_refusals: float = MAX_FALSE_REFUSALS, nearest: bool = True
 ) -> tuple[dict[str, LinearModel], float]:
-    """The ranker ("ranker"), the abstention check ("abstention") and, where the advisor's scope model judges
-    some of `asks`, the check that reads it ("abstention_scoped"), fitted on `asks` with `advisor`'s index and
-    question encoder (its own ranker and checks are not used); and the share of not-covered asks refused."""
+    """The rankers (`fit_rankers`, the scoped one when `nearest` and the advisor has a scope model), the
+    abstention check ("abstention") and, where the advisor's scope model judges some of `asks`, the check that
+    reads it ("abstention_scoped"), fitted on `asks` with `advisor`'s index and question encoder (its own
+    rankers and checks are not used); and the share of not-covered asks refused.
+
+    Each check is fitted on the scores of the ranker that ranks the asks it judges: the plain check on the
+    first ranker's (it judges asks about other guides, which the scoped ranker never ranks), the scoped
+    check on the scoped ranker's."""
     asks = _answerable(advisor, asks)
     vectors = advisor.embedder.encode([advisor.embedding_text(a.text) for a in asks])
     covered = [i for i, a in enumerate(asks) if a.gold is not None]
     groups = ranking_data(advisor, [asks[i] for i in covered], vectors[covered])
-    ranker = fit_ranker(groups)
+    rankers = fit_rankers(groups, nearest)
     fold = np.array([fold_of(a.row_id, FOLDS) for a in asks])
-    parts = []
+    plain_parts, scoped_parts = [], []
     for k in range(FOLDS):
-        fold_ranker = fit_ranker([g for g, i in zip(groups, covered, strict=True) if fold[i] != k])
-        advisor.retriever.ranker = fold_ranker
+        fold_rankers = fit_rankers([g for g, i in zip(groups, covered, strict=True) if fold[i] != k], nearest)
         chosen = np.flatnonzero(fold == k)
-        parts.append(coverage_data(advisor, [asks[i] for i in chosen], vectors[chosen]))
-    advisor.retriever.ranker = ranker
-    x, y = np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-    vetoed = np.concatenate([p[2] for p in parts])
-    scope = np.concatenate([p[3] for p in parts])
-    folds = np.concatenate([np.full(len(p[1]), k) for k, p in enumerate(parts)])
+        fold_asks, fold_vectors = [asks[i] for i in chosen], vectors[chosen]
+        advisor.retriever.use_rankers(fold_rankers["ranker"], None)
+        plain_parts.append(coverage_data(advisor, fold_asks, fold_vectors))
+        if "ranker_scoped" in fold_rankers:
+            advisor.retriever.use_rankers(fold_rankers["ranker"], fold_rankers["ranker_scoped"])
+            scoped_parts.append(coverage_data(advisor, fold_asks, fold_vectors))
+        else:
+            scoped_parts.append(plain_parts[-1])
+    advisor.retriever.use_rankers(rankers["ranker"], rankers.get("ranker_scoped"))
+    x, y, vetoed, scope, folds = _stacked(plain_parts)
     plain = fit_abstention(x, y, vetoed, abstention.FEATURES, max_false_refusals, folds)
-    models = {"ranker": ranker, "abstention": plain}
-    refuses = plain.score(x) < plain.threshold
+    models = {**rankers, "abstention": plain}
+    refused = (plain.score(x) < plain.threshold) | vetoed
+    x, y, vetoed, scope, folds = _stacked(scoped_parts)
     known = ~np.isnan(scope)
     if all((y[known & ~vetoed] == label).sum() >= FOLDS for label in (0.0, 1.0)):
         scoped = np.hstack([x, scope[:, None]])[known]
         models["abstention_scoped"] = model = fit_abstention(
             scoped, y[known], vetoed[known], abstention.SCOPED_FEATURES, max_false_refusals, folds[known]
         )
-        refuses[known] = model.score(scoped) < model.threshold
-    return models, float((refuses | vetoed)[y == 0].mean())
+        refused[known] = (model.score(scoped) < model.threshold) | vetoed[known]
+    return models, float(refused[y == 0].mean())
+
+
+def _stacked(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """coverage_data's parts, one per fold, joined; with each ask's fold."""
+    x, y = np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    vetoed, scope = np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts])
+    return x, y, vetoed, scope, np.concatenate([np.full(len(p[1]), k) for k, p in enumerate(parts)])
 
 
 def fit_abstention(

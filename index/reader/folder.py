@@ -38,7 +38,7 @@ from index.reader.labelled import TRAINING_DIR, LabelledAsk, for_calibration, la
 from index.store.build import build_store
 from index.store.texts import embedding_texts, texts_hash
 
-READER_FORMAT = 5  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
+READER_FORMAT = 7  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
 POINTER = "reader.json"
 RECORD = "record.json"
 MODELS = "models.json"
