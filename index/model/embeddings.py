@@ -46,7 +46,7 @@ class MiniLMEmbedder:
     name = MODEL_NAME
     weights_sha256 = WEIGHTS_SHA256  # the model whose vector space it encodes into (the index's)
     reader_sha256 = ""  # for the question encoder fine-tuned from it: the reader's record (index/reader/folder.py)
-    models_file: Path | None = None  # models.json: the ranker, checks, head and scope model fitted to this encoder
+    models_file: Path | None = None  # models.json: the rankers, checks, head and scope model fitted to this encoder
 
     def __init__(
         self,

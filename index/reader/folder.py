@@ -50,7 +50,7 @@ class ReaderRecord:
     format: int
     inputs_sha256: str
     weights_sha256: str  # the fine-tuned model.safetensors
-    models_sha256: str  # models.json: the ranker, the checks, the head and the scope model fitted to this reader
+    models_sha256: str  # models.json: the rankers, the checks, the head and the scope model fitted to this reader
     precision: str  # the question graph the models were fitted on
     training: dict[str, Any]  # what it was trained and fitted on, and how long it took
 

@@ -1,6 +1,6 @@
 """Labelled questions as the Advisor reads them: one example per ask, with what answers it or nothing.
 
-The question sets that train the reader and fit the ranker (index/reader/training/*.jsonl) are written
+The question sets that train the reader and fit the rankers (index/reader/training/*.jsonl) are written
 in applicants' words, long and short (index/reader/training/README.md); a row is {"id", "q", "gold"},
 {"id", "q", "abstain": true}, or a row whose "parts" give each ask's gold (null for an ask the guide
 does not answer). A row is read as the service reads a message (index/query/reading.py), so each example
@@ -21,7 +21,7 @@ from index.guides.chunks import Chunk
 from index.query.reading import read
 
 TRAINING_DIR = Path(__file__).resolve().parent / "training"
-CALIBRATION_SHARE = 5  # one row in five is kept from the reader's training, to fit the ranker and abstention
+CALIBRATION_SHARE = 5  # one row in five is kept from the reader's training, to fit the rankers and abstention
 
 
 @dataclass(frozen=True)
