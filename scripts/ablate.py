@@ -1,12 +1,15 @@
 """What each of the reader's levers buys: one taken out, the rest rebuilt and refitted, the eval sets scored.
 
-Usage: python -m scripts.ablate VARIANT   (VARIANT: none, head, scope, nearest, reading, encoder, long-questions)
+Usage: python -m scripts.ablate VARIANT
+    (VARIANT: none, head, scope, nearest, neighbours, reading, encoder, long-questions)
 
 - none: the Advisor as `make index` makes it (a check that the variants compare like with like)
 - head: no reader's head (index/ranking/pairs.py); the abstention check refitted without it
 - scope: no scope model (index/ranking/scope.py); every ask judged by the abstention check without it, and
   ranked without the nearest training asks' passages
 - nearest: the scope model kept, but no ranker reading the nearest training asks' passages
+- neighbours: without the rows that only the fitted models read (index/reader/training/neighbours/); the
+  encoder is the same, since it is not trained on them
 - reading: the message matched whole, as one ask (index/query/reading.py split off)
 - encoder: the bundled MiniLM asks (no fine-tuning); head and models refitted on its vectors
 - long-questions: the reader trained and fitted on index/reader/training/fit.jsonl alone (short questions)
@@ -44,7 +47,7 @@ from scripts._cli import Parser
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "eval"
-VARIANTS = ("none", "head", "scope", "nearest", "reading", "encoder", "long-questions")
+VARIANTS = ("none", "head", "scope", "nearest", "neighbours", "reading", "encoder", "long-questions")
 FIRST = ("questions", "probes", "long", "multipart", "history", "templates")
 
 
@@ -53,10 +56,11 @@ def reader_for(
 ) -> tuple[MiniLMEmbedder, dict[str, LinearModel], ScopeModel | None]:
     """The question encoder and models of `variant`, built in `work` (the trained ones reused where unchanged)."""
     training = TRAINING_DIR
-    if variant == "long-questions":
+    if variant in ("long-questions", "neighbours"):
         training = work / "training"
         training.mkdir()
-        shutil.copy2(TRAINING_DIR / "fit.jsonl", training)
+        for path in [TRAINING_DIR / "fit.jsonl"] if variant == "long-questions" else TRAINING_DIR.glob("*.jsonl"):
+            shutil.copy2(path, training)
     inputs = reader_folder.training_inputs(content, "int8", training)
     base = MiniLMEmbedder(cache_dir=cache, threads=0)
     build_store(content, work / "index", base)
@@ -66,7 +70,7 @@ def reader_for(
         encoder = MiniLMEmbedder(cache_dir=cache, threads=0, precision="int8")
     elif variant == "long-questions":
         chunks = [c.text for c in advisor.retriever.chunks]
-        data = tuning.examples(inputs.train, chunks, units, advisor.embedding_text)
+        data = tuning.examples(inputs.encoder, chunks, units, advisor.embedding_text)
         model_dir = work / "model"
         tuning.train(
             bundled_model_dir(), model_dir, data, advisor.retriever.passage_matrix(), advisor.retriever.unit_matrix

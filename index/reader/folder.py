@@ -38,11 +38,12 @@ from index.reader.labelled import TRAINING_DIR, LabelledAsk, for_calibration, la
 from index.store.build import build_store
 from index.store.texts import embedding_texts, texts_hash
 
-READER_FORMAT = 7  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
+READER_FORMAT = 8  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
 POINTER = "reader.json"
 RECORD = "record.json"
 MODELS = "models.json"
 TRAINING_TIMEOUT_S = 1800
+NEIGHBOURS_DIR = "neighbours"  # training rows the fitted models read and the encoder is not trained on
 
 
 @dataclass(frozen=True)
@@ -58,30 +59,40 @@ class ReaderRecord:
 @dataclass(frozen=True)
 class TrainingInputs:
     sha256: str
-    train: list[LabelledAsk]
-    calibration: list[LabelledAsk]
+    train: list[LabelledAsk]  # the training share of every file: the reader's head and the scope model
+    calibration: list[LabelledAsk]  # the calibration share of every file: the rankers and the checks
     files: list[str]
+    encoder: list[LabelledAsk]  # the training share of the files the encoder learns from (not NEIGHBOURS_DIR)
 
 
 def training_inputs(content_dir: Path, precision: str, training_dir: Path = TRAINING_DIR) -> TrainingInputs:
-    """The labelled asks (split into training and calibration) and the hash of everything a reader depends on."""
+    """The labelled asks (split into training and calibration, and those the encoder is trained on) and the hash
+    of everything a reader depends on. The rows in `training_dir/NEIGHBOURS_DIR/` are read by the models fitted
+    beside the encoder but do not train it (index/reader/training/README.md)."""
     files = sorted(training_dir.glob("*.jsonl"))
     if not files:
         raise ModelError(f"no training questions in {training_dir}")
-    rows = [json.loads(line) for path in files for line in path.read_text("utf-8").splitlines() if line.strip()]
-    asks = labelled_asks(rows)
+    neighbours = sorted((training_dir / NEIGHBOURS_DIR).glob("*.jsonl"))
+    own, more = labelled_asks(_rows(files)), labelled_asks(_rows(neighbours))
     guides = load_guides(content_dir)
     digest = hashlib.sha256(
         json.dumps(
             [READER_FORMAT, WEIGHTS_SHA256, precision, content_hash(guides),
              texts_hash(embedding_texts(chunk_guides(guides))), _hyperparameters(),
-             [dataclasses.astuple(a) for a in asks]],
+             [dataclasses.astuple(a) for a in own], [dataclasses.astuple(a) for a in more]],
             ensure_ascii=False,
         ).encode()
     ).hexdigest()  # fmt: skip
+    asks = own + more
     train = [a for a in asks if not for_calibration(a.row_id)]
     calibration = [a for a in asks if for_calibration(a.row_id)]
-    return TrainingInputs(digest, train, calibration, [p.name for p in files])
+    encoder = [a for a in own if not for_calibration(a.row_id)]
+    names = [p.name for p in files] + [f"{NEIGHBOURS_DIR}/{p.name}" for p in neighbours]
+    return TrainingInputs(digest, train, calibration, names, encoder)
+
+
+def _rows(files: list[Path]) -> list[dict[str, Any]]:
+    return [json.loads(line) for path in files for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 def _hyperparameters() -> dict[str, float]:
@@ -174,7 +185,8 @@ def make_reader(content_dir: Path, cache_dir: Path, precision: Precision) -> Rea
         build_store(content_dir, work / "index", base)
         advisor = Advisor.load(content_dir, work / "index", base, blank_models())
         chunks, units = advisor.retriever.chunks, advisor.retriever.units
-        data = tuning.examples(inputs.train, [c.text for c in chunks], [u.text for u in units], advisor.embedding_text)
+        passage_texts, unit_texts = [c.text for c in chunks], [u.text for u in units]
+        data = tuning.examples(inputs.encoder, passage_texts, unit_texts, advisor.embedding_text)
         passages = advisor.retriever.passage_matrix()
         report = tuning.train(bundled_model_dir(), model_dir, data, passages, advisor.retriever.unit_matrix)
         weights = file_sha256(model_dir / WEIGHTS_FILE)

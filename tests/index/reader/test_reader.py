@@ -12,7 +12,7 @@ import pytest
 from index.answer.advisor import Advisor
 from index.errors import ModelError, StoreInvalidError
 from index.model.embeddings import MiniLMEmbedder
-from index.reader.folder import MODELS, POINTER, current, load_reader, training_inputs
+from index.reader.folder import MODELS, NEIGHBOURS_DIR, POINTER, current, load_reader, training_inputs
 from index.reader.labelled import TRAINING_DIR, labelled_asks
 from index.store.build import build_store
 from index.store.manifest import read_manifest
@@ -94,3 +94,25 @@ def test_the_readers_head_tells_an_answering_sentence_from_a_near_one(advisor: A
         scores.append(advisor.retriever.signals(advisor.repair(reading.asks[0]), vector).reader_top)
     assert scores[0] > scores[1]
     assert np.isfinite(scores).all()
+
+
+def test_the_neighbour_rows_are_read_by_the_fitted_models_and_do_not_train_the_encoder(tmp_path: Path) -> None:
+    inputs = training_inputs(CONTENT, "int8")
+    neighbours = {
+        json.loads(line)["id"]
+        for path in (TRAINING_DIR / NEIGHBOURS_DIR).glob("*.jsonl")
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    }
+    assert neighbours, "the training folder holds neighbour rows"
+    trained = {a.row_id for a in inputs.train}
+    assert neighbours & trained and neighbours & {a.row_id for a in inputs.calibration}
+    assert {a.row_id for a in inputs.encoder} == trained - neighbours
+    assert any(name.startswith(f"{NEIGHBOURS_DIR}/") for name in inputs.files)
+    # a change to a neighbour row is a change of the reader's inputs
+    shutil.copytree(TRAINING_DIR, tmp_path / "training")
+    path = next((tmp_path / "training" / NEIGHBOURS_DIR).glob("*.jsonl"))
+    path.write_text(path.read_text("utf-8").replace('"abstain": true', '"abstain": true ', 1), "utf-8")
+    assert training_inputs(CONTENT, "int8", tmp_path / "training").sha256 == inputs.sha256  # same rows as read
+    path.write_text(path.read_text("utf-8").splitlines()[0] + "\n", "utf-8")
+    assert training_inputs(CONTENT, "int8", tmp_path / "training").sha256 != inputs.sha256
