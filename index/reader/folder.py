@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,12 +69,17 @@ class TrainingInputs:
 def training_inputs(content_dir: Path, precision: str, training_dir: Path = TRAINING_DIR) -> TrainingInputs:
     """The labelled asks (split into training and calibration, and those the encoder is trained on) and the hash
     of everything a reader depends on. The rows in `training_dir/NEIGHBOURS_DIR/` are read by the models fitted
-    beside the encoder but do not train it (index/reader/training/README.md)."""
+    beside the encoder but do not train it (index/reader/training/README.md). ModelError when there are no
+    training files or two rows share an id."""
     files = sorted(training_dir.glob("*.jsonl"))
     if not files:
         raise ModelError(f"no training questions in {training_dir}")
     neighbours = sorted((training_dir / NEIGHBOURS_DIR).glob("*.jsonl"))
-    own, more = labelled_asks(_rows(files)), labelled_asks(_rows(neighbours))
+    rows = _rows(files), _rows(neighbours)
+    repeated = [i for i, n in Counter(str(r.get("id")) for part in rows for r in part).items() if n > 1]
+    if repeated:  # a row's id places it in the calibration share and in a fold: two rows must not share one
+        raise ModelError(f"training row id {repeated[0]!r} is written more than once in {training_dir}")
+    own, more = labelled_asks(rows[0]), labelled_asks(rows[1])
     guides = load_guides(content_dir)
     digest = hashlib.sha256(
         json.dumps(

@@ -12,6 +12,7 @@ import pytest
 from index.answer.advisor import Advisor
 from index.errors import ModelError, StoreInvalidError
 from index.model.embeddings import MiniLMEmbedder
+from index.reader import tuning
 from index.reader.folder import MODELS, NEIGHBOURS_DIR, POINTER, current, load_reader, training_inputs
 from index.reader.labelled import TRAINING_DIR, labelled_asks
 from index.store.build import build_store
@@ -27,6 +28,17 @@ def test_the_index_names_the_reader_it_serves(index_dir: Path, served_encoder: M
     assert read_manifest(index_dir).reader_sha256 == served_encoder.reader_sha256 != ""
     assert record.inputs_sha256 == training_inputs(CONTENT, record.precision).sha256  # made from today's inputs
     assert record.training["asks_trained"] > 600 and record.training["asks_fitted"] > 200
+
+
+def test_the_encoder_was_trained_on_its_own_rows_alone(advisor: Advisor) -> None:
+    _, record = current(CACHE)
+    inputs = training_inputs(CONTENT, record.precision)
+    passages = [c.text for c in advisor.retriever.chunks]
+    sentences = [u.text for u in advisor.retriever.units]
+    own = tuning.examples(inputs.encoder, passages, sentences, advisor.embedding_text)
+    every = tuning.examples(inputs.train, passages, sentences, advisor.embedding_text)
+    assert record.training["asks_trained"] == len(own) < len(every)
+    assert record.training["asks_fitted"] == len(inputs.calibration)
 
 
 def test_an_index_built_for_another_reader_is_refused(
@@ -112,7 +124,20 @@ def test_the_neighbour_rows_are_read_by_the_fitted_models_and_do_not_train_the_e
     # a change to a neighbour row is a change of the reader's inputs
     shutil.copytree(TRAINING_DIR, tmp_path / "training")
     path = next((tmp_path / "training" / NEIGHBOURS_DIR).glob("*.jsonl"))
-    path.write_text(path.read_text("utf-8").replace('"abstain": true', '"abstain": true ', 1), "utf-8")
+    text = path.read_text("utf-8")
+    respaced = text.replace('"abstain": true', '"abstain": true ', 1)
+    assert respaced != text
+    path.write_text(respaced, "utf-8")
     assert training_inputs(CONTENT, "int8", tmp_path / "training").sha256 == inputs.sha256  # same rows as read
-    path.write_text(path.read_text("utf-8").splitlines()[0] + "\n", "utf-8")
+    shutil.move(path, tmp_path / "training" / path.name)  # the same rows, now training the encoder
     assert training_inputs(CONTENT, "int8", tmp_path / "training").sha256 != inputs.sha256
+
+
+def test_a_row_id_written_twice_is_refused(tmp_path: Path) -> None:
+    shutil.copytree(TRAINING_DIR, tmp_path / "training")
+    first = tmp_path / "training" / "fit.jsonl"
+    row = json.loads(first.read_text("utf-8").splitlines()[0])
+    path = next((tmp_path / "training" / NEIGHBOURS_DIR).glob("*.jsonl"))
+    path.write_text(path.read_text("utf-8") + json.dumps({**row, "q": "another question"}) + "\n", "utf-8")
+    with pytest.raises(ModelError, match=f"id {row['id']!r}"):
+        training_inputs(CONTENT, "int8", tmp_path / "training")
