@@ -14,7 +14,7 @@ from index.answer.advisor import Advisor
 from index.errors import ModelError
 from index.ranking.abstention import SCOPED_FEATURES, CoverageCheck
 from index.ranking.models import load_models, save_models
-from index.ranking.retrieval import FEATURES
+from index.ranking.retrieval import FEATURES, Signals
 from index.ranking.retrieval import SCOPED_FEATURES as SCOPED_RANKING
 from index.ranking.scope import ScopeModel, fit_scope
 from index.reader.fitting import blank_models, fit_rankers
@@ -132,21 +132,22 @@ def test_the_guides_of_the_training_asks_are_those_holding_their_gold(advisor: A
     assert guides_asked_about(asks[1:], chunks, 1) == set()
 
 
-def scope_of(advisor: Advisor, question: str) -> float | None:
+def signals_of(advisor: Advisor, question: str) -> Signals:
+    """The retrieval signals of the question's first ask, as the advisor takes them when it answers."""
     reading = advisor.read(question)
     vector = advisor.embedder.encode(advisor.embedding_texts(reading))[0]
-    return advisor.retriever.signals(advisor.repair(reading.asks[0]), vector).scope
+    return advisor.retriever.signals(advisor.repair(reading.asks[0]), vector)
 
 
 def test_a_near_miss_is_further_out_of_scope_than_a_covered_ask(advisor: Advisor) -> None:
-    covered, near = scope_of(advisor, COVERED), scope_of(advisor, NEAR_MISS)
+    covered, near = signals_of(advisor, COVERED).scope, signals_of(advisor, NEAR_MISS).scope
     assert covered is not None and near is not None
     assert covered > near
 
 
 def test_an_ask_about_a_guide_the_model_was_not_fitted_on_is_judged_without_it(both_guides: Advisor) -> None:
-    assert scope_of(both_guides, COVERED) is not None
-    assert scope_of(both_guides, SECOND_GUIDE) is None
+    assert signals_of(both_guides, COVERED).scope is not None
+    assert signals_of(both_guides, SECOND_GUIDE).scope is None
     answer = both_guides.ask(SECOND_GUIDE)
     assert answer.answered
     assert answer.citations[0].guide_slug == "away-rotations-for-img"
@@ -174,9 +175,7 @@ def test_a_scoped_check_fitted_on_other_features_is_refused(advisor: Advisor) ->
 def test_asks_about_the_scope_guides_are_ranked_with_the_nearest_training_asks(advisor: Advisor) -> None:
     retriever = advisor.retriever
     assert retriever.scoped_ranker is not None and retriever.scoped_ranker.features == SCOPED_RANKING
-    reading = advisor.read(COVERED)
-    vector = advisor.embedder.encode(advisor.embedding_texts(reading))[0]
-    signals = retriever.signals(advisor.repair(reading.asks[0]), vector)
+    signals = signals_of(advisor, COVERED)
     assert signals.nearest is not None and signals.nearest.shape == (len(retriever.chunks),)
     with_nearest = np.hstack([signals.features, signals.nearest[:, None]])
     np.testing.assert_allclose(signals.scores, retriever.scoped_ranker.score(with_nearest))
@@ -186,9 +185,7 @@ def test_asks_about_the_scope_guides_are_ranked_with_the_nearest_training_asks(a
 def test_an_ask_about_another_guide_keeps_the_first_rankers_order(both_guides: Advisor) -> None:
     retriever = both_guides.retriever
     assert retriever.scoped_ranker is not None
-    reading = both_guides.read(SECOND_GUIDE)
-    vector = both_guides.embedder.encode(both_guides.embedding_texts(reading))[0]
-    signals = retriever.signals(both_guides.repair(reading.asks[0]), vector)
+    signals = signals_of(both_guides, SECOND_GUIDE)
     assert signals.scope is None
     np.testing.assert_allclose(signals.scores, retriever.ranker.score(signals.features))
     # the first guide's passages have nearest training asks, the second guide's none
@@ -200,9 +197,7 @@ def test_an_ask_about_another_guide_keeps_the_first_rankers_order(both_guides: A
 def test_only_the_scope_guides_passages_are_scored_with_the_nearest_training_asks(both_guides: Advisor) -> None:
     retriever = both_guides.retriever
     assert retriever.scoped_ranker is not None
-    reading = both_guides.read(COVERED)
-    vector = both_guides.embedder.encode(both_guides.embedding_texts(reading))[0]
-    signals = retriever.signals(both_guides.repair(reading.asks[0]), vector)
+    signals = signals_of(both_guides, COVERED)
     assert signals.scope is not None and signals.nearest is not None
     second = np.array([c.guide == "away-rotations-for-img" for c in retriever.chunks])
     plain = retriever.ranker.score(signals.features)
