@@ -31,21 +31,18 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from api.launch import free_port
 from scripts._cli import fail
+from scripts._phase import REQUEST_TIMEOUT, Phase, timed
+from scripts._pool import Pool
 
 ROOT = Path(__file__).resolve().parents[1]
 
-REQUEST_TIMEOUT = 30.0
-MAX_CONNECTIONS = 512
-IDLE_MAX = 3.0  # seconds a kept-alive connection is reused after; uvicorn closes them after 5
 CAPACITY_WORKERS = 16
 # Client addresses are only header values (X-Forwarded-For), from ranges reserved for tests.
 BENCHMARK_NET = int(ipaddress.IPv4Address("198.18.0.0"))
@@ -79,146 +76,6 @@ def ask_bytes(host: str, q: str, forwarded_for: str) -> bytes:
         f"X-Forwarded-For: {forwarded_for}\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
-
-
-Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
-
-
-class Pool:
-    """Keep-alive HTTP/1.1 connections to one loopback port, at most MAX_CONNECTIONS of them."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.idle: list[tuple[Connection, float]] = []  # and when it was last used
-        self.open = 0
-        self.freed = asyncio.Condition()
-
-    async def _acquire(self, fresh: bool) -> tuple[Connection, bool]:
-        """A connection, and whether it was used before."""
-        async with self.freed:
-            while True:
-                if fresh and self.open >= MAX_CONNECTIONS and self.idle:
-                    (_, writer), _ = self.idle.pop(0)  # make room: drop the longest idle one
-                    writer.close()
-                    self.open -= 1
-                while self.idle and not fresh:
-                    conn, last_used = self.idle.pop()
-                    if time.monotonic() - last_used < IDLE_MAX:
-                        return conn, True
-                    conn[1].close()  # the server is about to drop it, or has
-                    self.open -= 1
-                if self.open < MAX_CONNECTIONS:
-                    self.open += 1
-                    break
-                await self.freed.wait()
-        try:
-            return await asyncio.open_connection(self.host, self.port), False
-        except OSError:
-            await self._discard(None)
-            raise
-
-    async def _discard(self, writer: asyncio.StreamWriter | None) -> None:
-        if writer is not None:
-            writer.close()
-        async with self.freed:
-            self.open -= 1
-            self.freed.notify()
-
-    async def _release(self, conn: Connection) -> None:
-        async with self.freed:
-            self.idle.append((conn, time.monotonic()))
-            self.freed.notify()
-
-    async def request(self, raw: bytes, fresh: bool = False) -> tuple[int, bytes]:
-        conn, reused = await self._acquire(fresh)
-        reader, writer = conn
-        try:
-            writer.write(raw)
-            await writer.drain()
-            head = await reader.readuntil(b"\r\n\r\n")
-        except (asyncio.IncompleteReadError, ConnectionError):
-            await self._discard(writer)
-            if reused:  # closed by the server while idle, just before this request: not a failure
-                return await self.request(raw, fresh=True)
-            raise
-        except BaseException:
-            await self._discard(writer)
-            raise
-        try:
-            lines = head.decode("latin-1").lower().split("\r\n")
-            status = int(lines[0].split(" ", 2)[1])
-            headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
-            body = await reader.readexactly(int(headers.get("content-length", "0")))
-        except BaseException:
-            await self._discard(writer)
-            raise
-        if headers.get("connection") == "close":
-            await self._discard(writer)
-        else:
-            await self._release(conn)
-        return status, body
-
-    async def close(self) -> None:
-        for (_, writer), _ in self.idle:
-            writer.close()
-        self.idle.clear()
-
-
-def _quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] if ordered else float("nan")
-
-
-@dataclass
-class Phase:
-    name: str
-    seconds: float = 0.0
-    sent: int = 0
-    statuses: Counter[str] = field(default_factory=Counter)
-    latencies: dict[str, list[float]] = field(default_factory=dict)
-    lag: list[float] = field(default_factory=list)  # how late this client sent, against the schedule
-    load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def record(self, status: str, seconds: float) -> None:
-        self.statuses[status] += 1
-        self.latencies.setdefault(status, []).append(seconds)
-
-    def ms(self, status: str, q: float) -> float:
-        return _quantile(self.latencies.get(status, []), q) * 1000
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "phase": self.name,
-            "seconds": round(self.seconds, 1),
-            "sent": self.sent,
-            "rate": round(self.sent / self.seconds, 1) if self.seconds else 0,
-            "statuses": dict(sorted(self.statuses.items())),
-            "latency_ms": {
-                s: {"p50": round(self.ms(s, 50), 1), "p99": round(self.ms(s, 99), 1), "max": round(self.ms(s, 100), 1)}
-                for s in sorted(self.latencies)
-            },
-            "client_lag_ms": {
-                "p50": round(_quantile(self.lag, 50) * 1000, 1),
-                "p99": round(_quantile(self.lag, 99) * 1000, 1),
-            },
-            "load_before": self.load_before,
-            "load_after": self.load_after,
-            **self.extra,
-        }
-
-
-async def timed(phase: Phase, call: Awaitable[tuple[int, bytes]], started: float) -> None:
-    phase.lag.append(time.perf_counter() - started)
-    try:
-        status, _ = await asyncio.wait_for(call, REQUEST_TIMEOUT)
-        label = str(status)
-    except TimeoutError:
-        label = "timeout"
-    except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-        label = f"error:{exc.__class__.__name__}"
-    phase.record(label, time.perf_counter() - started)
 
 
 async def closed_loop(pool: Pool, host: str, seconds: float, workers: int, seed: int) -> Phase:
