@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-ITERATIONS = 4000
+ITERATIONS = 4000  # of the listwise ranker's gradient descent
 LEARNING_RATE = 0.1
+MAX_ITERATIONS = 2000  # of L-BFGS for the logistic models (they converge in far fewer)
 
 
 @dataclass(frozen=True)
@@ -44,18 +45,30 @@ class LinearModel:
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: float = 1.0) -> LinearModel:
-    """L2-regularised logistic regression with classes weighted to equal total weight."""
+    """L2-regularised logistic regression with classes weighted to equal total weight, on standardised features.
+
+    Minimises the mean weighted log-loss plus l2 / (2 n) |w|² with L-BFGS (scipy): the reader's head, on
+    about 17,000 pairs of 769 features, took 280 s on two cores by plain gradient descent and takes a few
+    seconds so; the small checks come out as before to within the descent's own stopping point."""
+    from scipy.optimize import minimize  # build time only: the served models are applied in numpy
+
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
     z = (x - mean) / scale
-    w, b = np.zeros(z.shape[1]), 0.0
     positive = float(y.mean())
-    sample_weight = np.where(y > 0, 0.5 / positive, 0.5 / (1 - positive))
-    for _ in range(ITERATIONS):
-        p = 1.0 / (1.0 + np.exp(-(z @ w + b)))
-        grad = (p - y) * sample_weight
-        w -= LEARNING_RATE * (z.T @ grad / len(y) + l2 * w / len(y))
-        b -= LEARNING_RATE * float(grad.mean())
-    return LinearModel(features, tuple(map(float, w)), float(b), tuple(map(float, mean)), tuple(map(float, scale)))
+    sample_weight = np.where(y > 0, 0.5 / positive, 0.5 / (1 - positive)) / len(y)
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = theta[:-1], theta[-1]
+        s = z @ w + b
+        # log(1 + e^s) - y s, written to stay finite for large |s|
+        value = float(sample_weight @ (np.logaddexp(0.0, s) - y * s)) + l2 * float(w @ w) / (2 * len(y))
+        residual = (1.0 / (1.0 + np.exp(-s)) - y) * sample_weight
+        return value, np.append(z.T @ residual + l2 * w / len(y), residual.sum())
+
+    start = np.zeros(z.shape[1] + 1)
+    theta = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": MAX_ITERATIONS}).x
+    w, b = theta[:-1], float(theta[-1])
+    return LinearModel(features, tuple(map(float, w)), b, tuple(map(float, mean)), tuple(map(float, scale)))
 
 
 def fit_listwise(
@@ -68,18 +81,25 @@ def fit_listwise(
     """
     x = np.vstack([g[0] for g in groups])
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    zs = [((g[0] - mean) / scale, g[1] > 0) for g in groups if g[1].sum() > 0]
+    kept = [g for g in groups if g[1].sum() > 0]
+    # the questions' candidates side by side, (questions, most candidates, features), padding masked out
+    width = max((len(g[1]) for g in kept), default=0)
+    z = np.zeros((len(kept), width, x.shape[1]))
+    right = np.zeros((len(kept), width), dtype=bool)
+    real = np.zeros((len(kept), width), dtype=bool)
+    for i, (features_i, labels) in enumerate(kept):
+        z[i, : len(labels)] = (features_i - mean) / scale
+        right[i, : len(labels)], real[i, : len(labels)] = labels > 0, True
     w = np.zeros(x.shape[1])
-    for _ in range(ITERATIONS):
-        grad = np.zeros_like(w)
-        for z, right in zs:
-            s = z @ w
-            p = np.exp(s - s.max())
-            p /= p.sum()
-            # the likelihood that one of the right passages comes first: its gradient moves p toward them
-            target = np.where(right, p, 0.0) / p[right].sum()
-            grad += z.T @ (p - target)
-        w -= LEARNING_RATE * (grad / len(zs) + l2 * w / len(zs))
+    for _ in range(ITERATIONS if kept else 0):
+        s = np.where(real, z @ w, -np.inf)
+        p = np.exp(s - s.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        # the likelihood that one of the right passages comes first: its gradient moves p toward them
+        target = np.where(right, p, 0.0)
+        target /= target.sum(axis=1, keepdims=True)
+        grad = np.einsum("qcf,qc->f", z, p - target)
+        w -= LEARNING_RATE * (grad / len(kept) + l2 * w / len(kept))
     return LinearModel(features, tuple(map(float, w)), 0.0, tuple(map(float, mean)), tuple(map(float, scale)))
 
 
