@@ -1,13 +1,14 @@
 """What each of the reader's levers buys: one taken out, the rest rebuilt and refitted, the eval sets scored.
 
 Usage: python -m scripts.ablate VARIANT
-    (VARIANT: none, head, scope, nearest, neighbours, reading, encoder, long-questions)
+    (VARIANT: none, head, scope, nearest, message, neighbours, reading, encoder, long-questions)
 
 - none: the Advisor as `make index` makes it (a check that the variants compare like with like)
 - head: no reader's head (index/ranking/pairs.py); the abstention check refitted without it
 - scope: no scope model (index/ranking/scope.py); every ask judged by the abstention check without it, and
   ranked without the nearest training asks' passages
 - nearest: the scope model kept, but no ranker reading the nearest training asks' passages
+- message: no check of the whole message (index/ranking/abstention.py): each ask judged alone, as before
 - neighbours: without the rows that only the fitted models read (index/reader/training/neighbours/); the
   encoder is the same, since it is not trained on them
 - reading: the message matched whole, as one ask (index/query/reading.py split off)
@@ -47,7 +48,7 @@ from scripts._cli import Parser
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "eval"
-VARIANTS = ("none", "head", "scope", "nearest", "neighbours", "reading", "encoder", "long-questions")
+VARIANTS = ("none", "head", "scope", "nearest", "message", "neighbours", "reading", "encoder", "long-questions")
 FIRST = ("questions", "probes", "long", "multipart", "history", "templates")
 
 
@@ -84,7 +85,8 @@ def reader_for(
     readers, scope = question_models(advisor, encoder, inputs.train, head=variant != "head", scope=variant != "scope")
     models = {**blank_models(), **readers}
     advisor = Advisor.load(content, work / "index", encoder, models, scope)
-    fitted, _ = fit(advisor, inputs.calibration, nearest=variant != "nearest")
+    messages = inputs.messages if variant != "message" else []
+    fitted, _ = fit(advisor, inputs.calibration, messages, nearest=variant != "nearest")
     return encoder, {**models, **fitted}, scope
 
 

@@ -103,7 +103,9 @@ class Advisor:
             stored.chunks, stored.vectors, matrix, models["ranker"], models.get("reader"), scope,
             models.get("ranker_scoped"),
         )  # fmt: skip
-        coverage = CoverageCheck(retriever, models["abstention"], models.get("abstention_scoped"))
+        coverage = CoverageCheck(
+            retriever, models["abstention"], models.get("abstention_scoped"), models.get("abstention_message")
+        )
         return cls(guides, stored.manifest, retriever, coverage, embedder)
 
     @property
@@ -121,8 +123,15 @@ class Advisor:
         return expand_for_embedding(self.repair(text))
 
     def embedding_texts(self, reading: Reading) -> list[str]:
-        """What the model encodes for a reading: one text per ask, in order."""
-        return [self.embedding_text(reading.retrieval_text(ask)) for ask in reading.asks]
+        """What the model encodes for a reading: one text per ask, in order, then the whole message when it has
+        several asks and the Advisor judges such messages whole (index/ranking/abstention.py)."""
+        texts = [self.embedding_text(reading.retrieval_text(ask)) for ask in reading.asks]
+        if self._judged_whole(reading):
+            texts.append(self.embedding_text(reading.question))
+        return texts
+
+    def _judged_whole(self, reading: Reading) -> bool:
+        return len(reading.asks) > 1 and self.coverage.message is not None
 
     def embed_question(self, question: str) -> np.ndarray:
         vector: np.ndarray = self.embedder.encode([self.embedding_text(question)])[0]
@@ -154,14 +163,17 @@ class Advisor:
         return hits, self.coverage.judge(repaired, signals)
 
     def answer(self, reading: Reading, vectors: np.ndarray, top_k: int, base_url: str) -> Answer:
-        """The reply to `reading`, whose `embedding_texts` are encoded as `vectors` (shape (asks, dim)).
+        """The reply to `reading`, whose `embedding_texts` are encoded as `vectors` (shape (texts, dim)).
 
         Each ask is judged on its own: the covered ones are answered, each with its own citations; the
-        others are named as not answered; a message none of whose asks is covered is refused.
+        others are named as not answered; a message none of whose asks is covered is refused, as is a
+        message of several asks that the check of the whole message refuses.
         """
-        parts = [self._part(reading, ask, vector) for ask, vector in zip(reading.asks, vectors, strict=True)]
-        covered = [(p, v) for p, v in zip(parts, vectors, strict=True) if p.verdict.covered]
-        if not covered:
+        asked = vectors[: len(reading.asks)]
+        parts = [self._part(reading, ask, vector) for ask, vector in zip(reading.asks, asked, strict=True)]
+        covered = [(p, v) for p, v in zip(parts, asked, strict=True) if p.verdict.covered]
+        best = max(p.verdict.margin for p in parts)
+        if not covered or (self._judged_whole(reading) and self.refuses_message(reading.question, vectors[-1], best)):
             return self._refusal(reading.question, parts[0].hits)
         several = len(reading.asks) > 1
         cites = SectionCitations({slug: g.text for slug, g in self.guides.items()})
@@ -177,6 +189,12 @@ class Advisor:
             reading.question, True, render(blocks, unanswered), cite(cites.cited(), self.guides, base_url),
             self.content_version, blocks=blocks, unanswered=unanswered,
         )  # fmt: skip
+
+    def refuses_message(self, message: str, vector: np.ndarray, best_margin: float) -> bool:
+        """Whether the check of the whole message refuses `message` (several asks), encoded as `vector` (dim,),
+        whose best ask has `best_margin` (Verdict.margin)."""
+        text = self.repair(message)
+        return self.coverage.refuses_message(text, self.retriever.signals(text, vector), best_margin)
 
     def _part(self, reading: Reading, ask: str, vector: np.ndarray) -> _Part:
         text = self.repair(reading.retrieval_text(ask))

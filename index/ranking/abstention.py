@@ -11,6 +11,11 @@ check never fired on a covered question, while a high passage score could outvot
 
 Where the ask's scope is known (its best passage is in a guide the scope model was fitted on,
 index/ranking/scope.py), a second model fitted with it as one more feature judges instead.
+
+Each ask of a message is judged alone, so a message of several asks the guide does not answer has several
+chances to be answered. A message of several asks whose scope is known is also judged whole (`refuses_message`):
+a fitted model weighs the scoped model's score of the whole message against the best margin of its asks, so
+that an ask answered with confidence keeps its message answered and one answered narrowly does not.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ FEATURES = (
     "reader_top",
 )  # fmt: skip
 SCOPED_FEATURES = (*FEATURES, "scope")
+# the whole-message check: the asks' best margin over their check's threshold, and the scoped model's score of
+# the message judged whole
+MESSAGE_FEATURES = ("best_ask_margin", "whole_message")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")
 _NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|twelve|single|once|twice|few|several"
 _MONTHS = (
@@ -106,16 +114,30 @@ class Verdict:
     covered: bool
     score: float  # log-odds that the guide covers the question
     evidence: dict[str, float]
+    margin: float = 0.0  # score less the threshold of the model that judged; at most 0 when a fact is missing
 
 
 class CoverageCheck:
-    def __init__(self, retriever: Retriever, model: LinearModel, scoped: LinearModel | None = None) -> None:
-        """`model` judges on FEATURES; `scoped`, when given, judges asks whose scope is known, on SCOPED_FEATURES."""
-        if model.features != FEATURES or (scoped is not None and scoped.features != SCOPED_FEATURES):
+    def __init__(
+        self,
+        retriever: Retriever,
+        model: LinearModel,
+        scoped: LinearModel | None = None,
+        message: LinearModel | None = None,
+    ) -> None:
+        """`model` judges on FEATURES; `scoped`, when given, judges asks whose scope is known, on SCOPED_FEATURES;
+        `message`, when given with `scoped`, judges a whole message of several asks whose scope is known, on
+        MESSAGE_FEATURES."""
+        if (
+            model.features != FEATURES
+            or (scoped is not None and scoped.features != SCOPED_FEATURES)
+            or (message is not None and message.features != MESSAGE_FEATURES)
+        ):
             raise ValueError("the abstention model was fitted on other features: refit it (make index)")
         self.retriever = retriever
         self.model = model
         self.scoped = scoped
+        self.message = message
 
     def features(self, question: str, signals: Signals, asked: str | None = None) -> np.ndarray:
         """The FEATURES for `question` (what was matched) given its `signals`; names are looked for in
@@ -147,7 +169,24 @@ class CoverageCheck:
         score = float(model.score(x.reshape(1, -1))[0])
         missing = self.fact_missing(question if asked is None else asked, signals)
         evidence = dict(zip(model.features, map(float, x), strict=True)) | {"fact_missing": float(missing)}
-        return Verdict(score >= model.threshold and not missing, score, evidence)
+        margin = score - model.threshold
+        return Verdict(margin >= 0 and not missing, score, evidence, min(margin, 0.0) if missing else margin)
+
+    def message_score(self, message: str, signals: Signals) -> float | None:
+        """The scoped model's log-odds for a message of several asks judged whole (`message` as matched, its
+        `signals` those of the whole message); None without that model or where the scope is not known."""
+        if self.scoped is None or signals.scope is None:
+            return None
+        x = np.append(self.features(message, signals), signals.scope)
+        return float(self.scoped.score(x.reshape(1, -1))[0])
+
+    def refuses_message(self, message: str, signals: Signals, best_margin: float) -> bool:
+        """Whether a message of several asks is refused, judged whole, though its best ask has `best_margin`
+        (Verdict.margin); False without a message check or where the scope is not known."""
+        whole = self.message_score(message, signals)
+        if self.message is None or whole is None:
+            return False
+        return float(self.message.score(np.array([[best_margin, whole]]))[0]) < self.message.threshold
 
     def _unknown_names(self, question: str) -> int:
         """Capitalised words inside the question that no guide uses: programs, places, exams it never names.

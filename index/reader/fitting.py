@@ -7,6 +7,9 @@ abstention check is fitted on each ask as scored by a ranker fitted without it (
 question will be scored, and its threshold refuses at most `max_false_refusals` of the covered asks,
 counting those the fact check refuses outright. Where the ask's scope is known (index/ranking/scope.py),
 a second abstention model is fitted with it, on the asks that have it, its threshold chosen the same way.
+That model also judges a message of several asks whole, with a threshold of its own: the highest that
+refuses at most `max_false_refusals` of the messages that answer something, counting those their asks
+already refuse, each message scored by the check fitted without its fold.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from index.ranking import abstention, retrieval
 from index.ranking.linear import LinearModel, calibrated, fit_listwise, fit_logistic
 from index.ranking.pairs import fit_head
 from index.ranking.scope import ScopeModel, fit_scope
-from index.reader.labelled import LabelledAsk, answered_by, fold_of, guides_asked_about
+from index.reader.labelled import LabelledAsk, LabelledMessage, answered_by, fold_of, guides_asked_about
 
 FOLDS = 5
 MAX_FALSE_REFUSALS = 0.03
@@ -99,6 +102,23 @@ def coverage_data(
     return np.array(xs), np.array(ys), np.array(vetoed, dtype=bool), np.array(scopes)
 
 
+def message_data(
+    advisor: Advisor, messages: Sequence[LabelledMessage], vectors: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per message: the scoped check's features of the whole message (messages, SCOPED_FEATURES), whether it is
+    covered, and whether its scope is known (where it is not, the message is never judged whole)."""
+    xs, covered, known = [], [], []
+    for message, vector in zip(messages, vectors, strict=True):
+        text = advisor.repair(message.text)
+        signals = advisor.retriever.signals(text, vector)
+        scope = np.nan if signals.scope is None else signals.scope
+        xs.append(np.append(advisor.coverage.features(text, signals), scope))
+        covered.append(message.covered)
+        known.append(signals.scope is not None)
+    width = len(abstention.SCOPED_FEATURES)
+    return np.array(xs).reshape(-1, width), np.array(covered, dtype=bool), np.array(known, dtype=bool)
+
+
 def refusal_threshold(scores: np.ndarray, covered: np.ndarray, vetoed: np.ndarray, max_false_refusals: float) -> float:
     """The highest threshold that refuses at most `max_false_refusals` of the covered asks, counting those the
     fact check refuses outright whatever their score."""
@@ -126,12 +146,17 @@ def _fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]], features: tuple[str
 
 
 def fit(
-    advisor: Advisor, asks: Sequence[LabelledAsk], max_false_refusals: float = MAX_FALSE_REFUSALS, nearest: bool = True
+    advisor: Advisor,
+    asks: Sequence[LabelledAsk],
+    messages: Sequence[LabelledMessage] = (),
+    max_false_refusals: float = MAX_FALSE_REFUSALS,
+    nearest: bool = True,
 ) -> tuple[dict[str, LinearModel], float]:
     """The rankers (`fit_rankers`, the scoped one when `nearest` and the advisor has a scope model), the
     abstention check ("abstention") and, where the advisor's scope model judges some of `asks`, the check that
     reads it ("abstention_scoped"), fitted on `asks` with `advisor`'s index and question encoder (its own
-    rankers and checks are not used); and the share of not-covered asks refused.
+    rankers and checks are not used), with its threshold for whole `messages` of several asks
+    ("abstention_message", when there are enough of them); and the share of not-covered asks refused.
 
     Each check is fitted on the scores of the ranker that ranks the asks it judges: the plain check on the
     first ranker's (it judges asks about other guides, which the scoped ranker never ranks), the scoped
@@ -142,7 +167,11 @@ def fit(
     groups = ranking_data(advisor, [asks[i] for i in covered], vectors[covered])
     rankers = fit_rankers(groups, nearest)
     fold = np.array([fold_of(a.row_id, FOLDS) for a in asks])
-    plain_parts, scoped_parts = [], []
+    message_vectors = (
+        advisor.embedder.encode([advisor.embedding_text(m.text) for m in messages]) if messages else vectors[:0]
+    )
+    message_fold = np.array([fold_of(m.row_id, FOLDS) for m in messages], dtype=np.int64)
+    plain_parts, scoped_parts, message_parts = [], [], []
     for k in range(FOLDS):
         fold_rankers = fit_rankers([g for g, i in zip(groups, covered, strict=True) if fold[i] != k], nearest)
         chosen = np.flatnonzero(fold == k)
@@ -154,11 +183,14 @@ def fit(
             scoped_parts.append(coverage_data(advisor, fold_asks, fold_vectors))
         else:
             scoped_parts.append(plain_parts[-1])
+        chosen = np.flatnonzero(message_fold == k)
+        message_parts.append(message_data(advisor, [messages[int(i)] for i in chosen], message_vectors[chosen]))
     advisor.retriever.use_rankers(rankers["ranker"], rankers.get("ranker_scoped"))
     x, y, vetoed, scope, folds = _stacked(plain_parts)
     plain = fit_abstention(x, y, vetoed, abstention.FEATURES, max_false_refusals, folds)
     models = {**rankers, "abstention": plain}
     refused = (plain.score(x) < plain.threshold) | vetoed
+    margins = _held_out_margins(x, y, vetoed, folds, plain)
     x, y, vetoed, scope, folds = _stacked(scoped_parts)
     known = ~np.isnan(scope)
     if all((y[known & ~vetoed] == label).sum() >= FOLDS for label in (0.0, 1.0)):
@@ -167,6 +199,13 @@ def fit(
             scoped, y[known], vetoed[known], abstention.SCOPED_FEATURES, max_false_refusals, folds[known]
         )
         refused[known] = (model.score(scoped) < model.threshold) | vetoed[known]
+        fitted_on = (scoped, y[known], vetoed[known], folds[known])
+        margins[known] = _held_out_margins(*fitted_on, model)
+        stacked = [asks[i] for k in range(FOLDS) for i in np.flatnonzero(fold == k)]
+        best = _best_margins(stacked, margins, messages)
+        whole = fit_message_check(fitted_on, message_parts, best, max_false_refusals)
+        if whole is not None:
+            models["abstention_message"] = whole
     return models, float(refused[y == 0].mean())
 
 
@@ -177,6 +216,50 @@ def _stacked(
     x, y = np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     vetoed, scope = np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts])
     return x, y, vetoed, scope, np.concatenate([np.full(len(p[1]), k) for k, p in enumerate(parts)])
+
+
+def _held_out_margins(
+    x: np.ndarray, y: np.ndarray, vetoed: np.ndarray, folds: np.ndarray, check: LinearModel
+) -> np.ndarray:
+    """Per ask, its held-out score less `check`'s threshold (Verdict.margin); at most 0 where the fact check
+    refuses it."""
+    margins = held_out_scores(x, y, vetoed, check.features, folds, x, folds) - check.threshold
+    return np.where(vetoed, np.minimum(margins, 0.0), margins)
+
+
+def _best_margins(asks: Sequence[LabelledAsk], margins: np.ndarray, messages: Sequence[LabelledMessage]) -> np.ndarray:
+    """Per message, in fold order as `message_data`'s parts are stacked: the best margin of its asks (`margins`, per
+    ask of `asks`); NaN for a message none of whose asks is among them."""
+    best: dict[str, float] = {}
+    for ask, margin in zip(asks, margins, strict=True):
+        best[ask.row_id] = max(best.get(ask.row_id, -np.inf), float(margin))
+    order = sorted(range(len(messages)), key=lambda i: fold_of(messages[i].row_id, FOLDS))
+    return np.array([best.get(messages[i].row_id, np.nan) for i in order])
+
+
+def fit_message_check(
+    scoped: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    best: np.ndarray,
+    max_false_refusals: float,
+) -> LinearModel | None:
+    """The whole-message check (on abstention.MESSAGE_FEATURES), fitted on the messages whose scope is known: each
+    message's best ask margin (`best`) and its held-out score by the scoped check (fitted on `scoped`: x, y, vetoed,
+    folds). Its threshold refuses at most `max_false_refusals` of the covered messages, counting those their asks
+    already refuse, each scored by the check fitted without its fold. None when too few messages of either kind."""
+    x = np.vstack([p[0] for p in parts])
+    covered, known = np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
+    folds = np.concatenate([np.full(len(p[1]), k) for k, p in enumerate(parts)])
+    keep = known & ~np.isnan(best)
+    if any((covered[keep] == label).sum() < FOLDS for label in (True, False)):
+        return None
+    whole = held_out_scores(*scoped[:3], abstention.SCOPED_FEATURES, scoped[3], x[keep], folds[keep])
+    features, y, folds = np.column_stack([best[keep], whole]), covered[keep].astype(float), folds[keep]
+    none = np.zeros(len(y), dtype=bool)
+    model = fit_logistic(features, y, abstention.MESSAGE_FEATURES)
+    scores = held_out_scores(features, y, none, abstention.MESSAGE_FEATURES, folds, features, folds)
+    threshold = refusal_threshold(scores, y, best[keep] < 0, max_false_refusals)
+    return LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)
 
 
 def fit_abstention(
@@ -195,12 +278,27 @@ def fit_abstention(
     asks it was fitted on, the threshold refused more covered held-out questions than that (docs/answer-quality.md,
     "What each lever buys": `questions` .038 and `history` .083 against .013 and .056). ModelError when a fold
     leaves too few asks of a kind to fit on."""
-    held_out = np.empty(len(y))
-    for k in np.unique(folds):
-        train = (folds != k) & ~vetoed
-        held_out[folds == k] = fit_logistic(x[train], y[train], features).score(x[folds == k])
+    held_out = held_out_scores(x, y, vetoed, features, folds, x, folds)
     model = fit_logistic(x[~vetoed], y[~vetoed], features)
     threshold = refusal_threshold(held_out, y, vetoed, max_false_refusals)
     if not np.isfinite(threshold):
         raise ModelError("the abstention check could not be fitted: too few covered or not-covered asks")
     return LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)
+
+
+def held_out_scores(
+    x: np.ndarray,
+    y: np.ndarray,
+    vetoed: np.ndarray,
+    features: tuple[str, ...],
+    folds: np.ndarray,
+    queries: np.ndarray,
+    query_folds: np.ndarray,
+) -> np.ndarray:
+    """(queries,): each row of `queries` (n, features), of fold `query_folds`, scored by a check on `features`
+    fitted on the asks (x, y, `vetoed` left out) of the other folds, as a new question is scored."""
+    scores = np.full(len(queries), np.nan)
+    for k in np.unique(query_folds):
+        train = (folds != k) & ~vetoed
+        scores[query_folds == k] = fit_logistic(x[train], y[train], features).score(queries[query_folds == k])
+    return scores

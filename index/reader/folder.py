@@ -35,11 +35,18 @@ from index.model.export import Precision, export_both
 from index.model.files import WEIGHTS_FILE, WEIGHTS_SHA256, bundled_model_dir
 from index.ranking.models import load_models, save_models
 from index.reader import tuning
-from index.reader.labelled import TRAINING_DIR, LabelledAsk, for_calibration, labelled_asks
+from index.reader.labelled import (
+    TRAINING_DIR,
+    LabelledAsk,
+    LabelledMessage,
+    for_calibration,
+    labelled_asks,
+    labelled_messages,
+)
 from index.store.build import build_store
 from index.store.texts import embedding_texts, texts_hash
 
-READER_FORMAT = 8  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
+READER_FORMAT = 10  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
 POINTER = "reader.json"
 RECORD = "record.json"
 MODELS = "models.json"
@@ -64,6 +71,7 @@ class TrainingInputs:
     calibration: list[LabelledAsk]  # the calibration share of every file: the rankers and the checks
     files: list[str]
     encoder: list[LabelledAsk]  # the training share of the files the encoder learns from (not NEIGHBOURS_DIR)
+    messages: list[LabelledMessage]  # the calibration share's messages of several asks: the whole-message check
 
 
 def training_inputs(content_dir: Path, precision: str, training_dir: Path = TRAINING_DIR) -> TrainingInputs:
@@ -80,12 +88,14 @@ def training_inputs(content_dir: Path, precision: str, training_dir: Path = TRAI
     if repeated:  # a row's id places it in the calibration share and in a fold: two rows must not share one
         raise ModelError(f"training row id {repeated[0]!r} is written more than once in {training_dir}")
     own, more = labelled_asks(rows[0]), labelled_asks(rows[1])
+    messages = [m for m in labelled_messages([*rows[0], *rows[1]]) if for_calibration(m.row_id)]
     guides = load_guides(content_dir)
     digest = hashlib.sha256(
         json.dumps(
             [READER_FORMAT, WEIGHTS_SHA256, precision, content_hash(guides),
              texts_hash(embedding_texts(chunk_guides(guides))), _hyperparameters(),
-             [dataclasses.astuple(a) for a in own], [dataclasses.astuple(a) for a in more]],
+             [dataclasses.astuple(a) for a in own], [dataclasses.astuple(a) for a in more],
+             [dataclasses.astuple(m) for m in messages]],
             ensure_ascii=False,
         ).encode()
     ).hexdigest()  # fmt: skip
@@ -94,7 +104,7 @@ def training_inputs(content_dir: Path, precision: str, training_dir: Path = TRAI
     calibration = [a for a in asks if for_calibration(a.row_id)]
     encoder = [a for a in own if not for_calibration(a.row_id)]
     names = [p.name for p in files] + [f"{NEIGHBOURS_DIR}/{p.name}" for p in neighbours]
-    return TrainingInputs(digest, train, calibration, names, encoder)
+    return TrainingInputs(digest, train, calibration, names, encoder, messages)
 
 
 def _rows(files: list[Path]) -> list[dict[str, Any]]:
@@ -201,7 +211,7 @@ def make_reader(content_dir: Path, cache_dir: Path, precision: Precision) -> Rea
         # the head and the scope model read questions as served: through the graph of `precision`
         readers, scope = question_models(advisor, encoder, inputs.train)
         tuned = Advisor.load(content_dir, work / "index", encoder, {**blank_models(), **readers}, scope)
-        fitted, refused = fit(tuned, inputs.calibration)
+        fitted, refused = fit(tuned, inputs.calibration, inputs.messages)
         models = {**readers, **fitted}
         provenance = {"trained_on": inputs.files, "asks_trained": len(data), "asks_fitted": len(inputs.calibration),
                       "fit_refusal_rate_not_covered": round(refused, 3)}  # fmt: skip

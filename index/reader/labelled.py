@@ -55,6 +55,21 @@ def labelled_asks(rows: Iterable[dict[str, Any]]) -> list[LabelledAsk]:
     return out
 
 
+@dataclass(frozen=True)
+class LabelledMessage:
+    row_id: str
+    text: str  # the message as written
+    covered: bool  # the guides answer at least one of its asks
+
+
+def labelled_messages(rows: Iterable[dict[str, Any]]) -> list[LabelledMessage]:
+    """The rows read as several asks, each as one message and whether the guides answer any of its asks: what the
+    check of the whole message is fitted on (index/reader/fitting.py)."""
+    return [
+        LabelledMessage(row["id"], row["q"], not row.get("abstain")) for row in rows if len(read(row["q"], []).asks) > 1
+    ]
+
+
 def answered_by(gold: tuple[str, ...], texts: list[str]) -> list[int]:
     """Indices of the `texts` that hold one of the gold phrases (after eval's normalisation)."""
     phrases = [norm(g) for g in gold]

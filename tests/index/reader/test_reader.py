@@ -12,6 +12,7 @@ import pytest
 from index.answer.advisor import Advisor
 from index.errors import ModelError, StoreInvalidError
 from index.model.embeddings import MiniLMEmbedder
+from index.query.reading import read
 from index.reader import tuning
 from index.reader.folder import MODELS, NEIGHBOURS_DIR, POINTER, current, load_reader, training_inputs
 from index.reader.labelled import TRAINING_DIR, labelled_asks
@@ -79,6 +80,16 @@ def test_the_calibration_fifth_is_kept_from_training() -> None:
     inputs = training_inputs(CONTENT, "int8")
     assert {a.row_id for a in inputs.train}.isdisjoint({a.row_id for a in inputs.calibration})
     assert 0.15 < len(inputs.calibration) / (len(inputs.train) + len(inputs.calibration)) < 0.25
+
+
+def test_the_whole_message_check_is_fitted_on_the_calibration_messages_of_several_asks() -> None:
+    inputs = training_inputs(CONTENT, "int8")
+    calibration = {a.row_id for a in inputs.calibration}
+    assert len(inputs.messages) > 100
+    assert {m.row_id for m in inputs.messages} <= calibration
+    assert {m.row_id for m in inputs.messages}.isdisjoint({a.row_id for a in inputs.train})
+    assert {m.covered for m in inputs.messages} == {True, False}
+    assert all(len(read(m.text, []).asks) > 1 for m in inputs.messages)
 
 
 def test_a_message_with_parts_gives_one_labelled_ask_each() -> None:
