@@ -169,6 +169,8 @@ class Advisor:
         others are named as not answered; a message none of whose asks is covered is refused, as is a
         message of several asks that the check of the whole message refuses.
         """
+        if len(vectors) != len(reading.asks) + self._judged_whole(reading):
+            raise ValueError("answer() takes one vector per text of embedding_texts(reading)")
         asked = vectors[: len(reading.asks)]
         parts = [self._part(reading, ask, vector) for ask, vector in zip(reading.asks, asked, strict=True)]
         covered = [(p, v) for p, v in zip(parts, asked, strict=True) if p.verdict.covered]

@@ -7,9 +7,9 @@ abstention check is fitted on each ask as scored by a ranker fitted without it (
 question will be scored, and its threshold refuses at most `max_false_refusals` of the covered asks,
 counting those the fact check refuses outright. Where the ask's scope is known (index/ranking/scope.py),
 a second abstention model is fitted with it, on the asks that have it, its threshold chosen the same way.
-That model also judges a message of several asks whole, with a threshold of its own: the highest that
-refuses at most `max_false_refusals` of the messages that answer something, counting those their asks
-already refuse, each message scored by the check fitted without its fold.
+A message of several asks is also judged whole, by a model over its best ask's margin and the scoped check's
+score of the whole message, whose threshold refuses at most `max_false_refusals` of the covered messages,
+counting those their asks already refuse, each message scored by the checks fitted without its fold.
 """
 
 from __future__ import annotations
@@ -155,8 +155,8 @@ def fit(
     """The rankers (`fit_rankers`, the scoped one when `nearest` and the advisor has a scope model), the
     abstention check ("abstention") and, where the advisor's scope model judges some of `asks`, the check that
     reads it ("abstention_scoped"), fitted on `asks` with `advisor`'s index and question encoder (its own
-    rankers and checks are not used), with its threshold for whole `messages` of several asks
-    ("abstention_message", when there are enough of them); and the share of not-covered asks refused.
+    rankers and checks are not used), and the check of whole `messages` of several asks ("abstention_message",
+    when there are enough of them); and the share of not-covered asks refused.
 
     Each check is fitted on the scores of the ranker that ranks the asks it judges: the plain check on the
     first ranker's (it judges asks about other guides, which the scoped ranker never ranks), the scoped
@@ -190,7 +190,7 @@ def fit(
     plain = fit_abstention(x, y, vetoed, abstention.FEATURES, max_false_refusals, folds)
     models = {**rankers, "abstention": plain}
     refused = (plain.score(x) < plain.threshold) | vetoed
-    margins = _held_out_margins(x, y, vetoed, folds, plain)
+    margins, answers = _held_out_margins(x, y, vetoed, folds, plain)
     x, y, vetoed, scope, folds = _stacked(scoped_parts)
     known = ~np.isnan(scope)
     if all((y[known & ~vetoed] == label).sum() >= FOLDS for label in (0.0, 1.0)):
@@ -200,10 +200,10 @@ def fit(
         )
         refused[known] = (model.score(scoped) < model.threshold) | vetoed[known]
         fitted_on = (scoped, y[known], vetoed[known], folds[known])
-        margins[known] = _held_out_margins(*fitted_on, model)
+        margins[known], answers[known] = _held_out_margins(*fitted_on, model)
         stacked = [asks[i] for k in range(FOLDS) for i in np.flatnonzero(fold == k)]
-        best = _best_margins(stacked, margins, messages)
-        whole = fit_message_check(fitted_on, message_parts, best, max_false_refusals)
+        best, answered = _best_margins(stacked, margins, answers, messages)
+        whole = fit_message_check(fitted_on, message_parts, best, answered, max_false_refusals)
         if whole is not None:
             models["abstention_message"] = whole
     return models, float(refused[y == 0].mean())
@@ -220,33 +220,41 @@ def _stacked(
 
 def _held_out_margins(
     x: np.ndarray, y: np.ndarray, vetoed: np.ndarray, folds: np.ndarray, check: LinearModel
-) -> np.ndarray:
-    """Per ask, its held-out score less `check`'s threshold (Verdict.margin); at most 0 where the fact check
-    refuses it."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per ask, its held-out score less `check`'s threshold (Verdict.margin; at most 0 where the fact check
+    refuses it), and whether the check answers it."""
     margins = held_out_scores(x, y, vetoed, check.features, folds, x, folds) - check.threshold
-    return np.where(vetoed, np.minimum(margins, 0.0), margins)
+    return np.where(vetoed, np.minimum(margins, 0.0), margins), (margins >= 0) & ~vetoed
 
 
-def _best_margins(asks: Sequence[LabelledAsk], margins: np.ndarray, messages: Sequence[LabelledMessage]) -> np.ndarray:
-    """Per message, in fold order as `message_data`'s parts are stacked: the best margin of its asks (`margins`, per
-    ask of `asks`); NaN for a message none of whose asks is among them."""
+def _best_margins(
+    asks: Sequence[LabelledAsk], margins: np.ndarray, answers: np.ndarray, messages: Sequence[LabelledMessage]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per message, in fold order as `message_data`'s parts are stacked: the best margin of its asks (`margins`
+    and `answers`, per ask of `asks`; NaN for a message none of whose asks is among them), and whether any of
+    its asks is answered."""
     best: dict[str, float] = {}
-    for ask, margin in zip(asks, margins, strict=True):
+    answered: set[str] = set()
+    for ask, margin, answer in zip(asks, margins, answers, strict=True):
         best[ask.row_id] = max(best.get(ask.row_id, -np.inf), float(margin))
-    order = sorted(range(len(messages)), key=lambda i: fold_of(messages[i].row_id, FOLDS))
-    return np.array([best.get(messages[i].row_id, np.nan) for i in order])
+        if answer:
+            answered.add(ask.row_id)
+    order = [messages[i].row_id for i in sorted(range(len(messages)), key=lambda i: fold_of(messages[i].row_id, FOLDS))]
+    return np.array([best.get(r, np.nan) for r in order]), np.array([r in answered for r in order], dtype=bool)
 
 
 def fit_message_check(
     scoped: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     best: np.ndarray,
+    answered: np.ndarray,
     max_false_refusals: float,
 ) -> LinearModel | None:
     """The whole-message check (on abstention.MESSAGE_FEATURES), fitted on the messages whose scope is known: each
     message's best ask margin (`best`) and its held-out score by the scoped check (fitted on `scoped`: x, y, vetoed,
     folds). Its threshold refuses at most `max_false_refusals` of the covered messages, counting those their asks
-    already refuse, each scored by the check fitted without its fold. None when too few messages of either kind."""
+    already refuse (not `answered`), each scored by the check fitted without its fold. None when too few messages
+    of either kind."""
     x = np.vstack([p[0] for p in parts])
     covered, known = np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
     folds = np.concatenate([np.full(len(p[1]), k) for k, p in enumerate(parts)])
@@ -258,7 +266,7 @@ def fit_message_check(
     none = np.zeros(len(y), dtype=bool)
     model = fit_logistic(features, y, abstention.MESSAGE_FEATURES)
     scores = held_out_scores(features, y, none, abstention.MESSAGE_FEATURES, folds, features, folds)
-    threshold = refusal_threshold(scores, y, best[keep] < 0, max_false_refusals)
+    threshold = refusal_threshold(scores, y, ~answered[keep], max_false_refusals)
     return LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)
 
 

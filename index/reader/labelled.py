@@ -63,11 +63,17 @@ class LabelledMessage:
 
 
 def labelled_messages(rows: Iterable[dict[str, Any]]) -> list[LabelledMessage]:
-    """The rows read as several asks, each as one message and whether the guides answer any of its asks: what the
-    check of the whole message is fitted on (index/reader/fitting.py)."""
-    return [
-        LabelledMessage(row["id"], row["q"], not row.get("abstain")) for row in rows if len(read(row["q"], []).asks) > 1
-    ]
+    """The rows labelled ask by ask (an "abstain" row, or "parts" with one entry per ask) that read as several
+    asks, each as one message and whether the guides answer any of its asks: what the check of the whole message
+    is fitted on (index/reader/fitting.py). A row read as several asks but labelled as a whole is left out: its
+    asks' own verdicts, which that check reads, have no labelled example."""
+    out = []
+    for row in rows:
+        asks = read(row["q"], []).asks
+        parts = row.get("parts")
+        if len(asks) > 1 and (row.get("abstain") or (parts and len(parts) == len(asks))):
+            out.append(LabelledMessage(row["id"], row["q"], any(p is not None for p in parts or [])))
+    return out
 
 
 def answered_by(gold: tuple[str, ...], texts: list[str]) -> list[int]:

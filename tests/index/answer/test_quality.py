@@ -18,12 +18,12 @@ from tests.helpers import EVAL
 
 FLOORS: dict[str, dict[str, float]] = {
     "questions": {"hit@1": 0.85, "hit@3": 0.95, "mrr@5": 0.89, "answer_hit": 0.9, "abstain": 0.88},
-    "long": {"hit@1": 0.82, "hit@3": 0.92, "answer_hit": 0.87, "abstain": 0.88, "parts_answered": 0.8},
-    "multipart": {"parts_answered": 0.75, "all_parts_answered": 0.66, "unanswered_part_named": 0.6},
+    "long": {"hit@1": 0.83, "hit@3": 0.93, "answer_hit": 0.88, "abstain": 0.88, "parts_answered": 0.82},
+    "multipart": {"parts_answered": 0.78, "all_parts_answered": 0.7, "unanswered_part_named": 0.7},
     "history": {"same_as_alone": 1.0, "hit@1": 0.8},
     "templates": {"template_given": 0.85, "template_withheld": 1.0, "answer_hit": 0.93},
 }
-# issue 14's target is .03 everywhere; measured 0, .013, .028, .028 and .033 (docs/answer-quality.md), with room for
+# issue 14's target is .03 everywhere; measured 0, 0, 0, .028 and .033 (docs/answer-quality.md), with room for
 # one question more where one is the whole margin
 MAX_FALSE_ABSTAIN = {"questions": 0.03, "long": 0.03, "multipart": 0.03, "history": 0.06, "templates": 0.04}
 

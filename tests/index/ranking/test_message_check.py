@@ -68,6 +68,13 @@ def test_a_message_about_a_guide_without_training_questions_is_never_judged_whol
     assert both_guides.ask(message).answered
 
 
+def test_answer_takes_one_vector_per_text_it_was_given(advisor: Advisor) -> None:
+    reading = advisor.read(COVERED)
+    vectors = advisor.embedder.encode(advisor.embedding_texts(reading))
+    with pytest.raises(ValueError, match="one vector per text"):
+        advisor.answer(reading, vectors[:-1], 3, "http://127.0.0.1:8000")
+
+
 def test_a_message_check_fitted_on_other_features_is_refused(advisor: Advisor) -> None:
     c = advisor.coverage
     assert c.scoped is not None
@@ -75,22 +82,25 @@ def test_a_message_check_fitted_on_other_features_is_refused(advisor: Advisor) -
         CoverageCheck(advisor.retriever, c.model, c.scoped, c.scoped)
 
 
-def test_the_rows_read_as_several_asks_are_the_messages() -> None:
+def test_the_rows_labelled_ask_by_ask_that_read_as_several_asks_are_the_messages() -> None:
+    q = "When do I send a thank-you email, and what is the average Step 2 score?"
     rows = [
-        {"id": "m1", "q": "When do I send a thank-you email, and what should it say?", "gold": ["x"]},
+        {"id": "m1", "q": q, "gold": ["x"], "parts": [["x"], None]},
         {"id": "m2", "q": "What is the ERAS fee, and what is the average Step 2 score?", "abstain": True},
         {"id": "m3", "q": "When do I send a thank-you email?", "gold": ["x"]},
+        {"id": "m4", "q": q, "gold": ["x"]},  # labelled as a whole: its asks have no verdicts to learn from
+        {"id": "m5", "q": q, "gold": ["x"], "parts": [["x"]]},  # parts that do not match the asks read
     ]
     messages = labelled_messages(rows)
     assert [(m.row_id, m.covered) for m in messages] == [("m1", True), ("m2", False)]
-    assert messages[0].text == rows[0]["q"]
+    assert messages[0].text == q
 
 
 Asks = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 Parts = list[tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
-def synthetic_messages(not_covered: int, rng: np.random.Generator) -> tuple[Asks, Parts, np.ndarray]:
+def synthetic_messages(not_covered: int, rng: np.random.Generator) -> tuple[Asks, Parts, np.ndarray, np.ndarray]:
     """Asks and messages where covering shows in the first feature; not-covered messages' best asks are narrow."""
     width = len(SCOPED_FEATURES)
     y = np.arange(200) % 3 != 0
@@ -103,17 +113,17 @@ def synthetic_messages(not_covered: int, rng: np.random.Generator) -> tuple[Asks
     best = np.where(covered, rng.uniform(0.5, 6.0, 60), rng.uniform(0.0, 1.0, 60))
     parts = [(xm[k::FOLDS], covered[k::FOLDS], np.ones(len(xm[k::FOLDS]), dtype=bool)) for k in range(FOLDS)]
     order = np.concatenate([np.arange(60)[k::FOLDS] for k in range(FOLDS)])
-    return asks, parts, best[order]
+    return asks, parts, best[order], best[order] >= 0
 
 
 def test_the_message_check_learns_from_both_the_best_ask_and_the_whole_message() -> None:
-    asks, parts, best = synthetic_messages(20, np.random.default_rng(3))
-    check = fit_message_check(asks, parts, best, 0.03)
+    asks, parts, best, answered = synthetic_messages(20, np.random.default_rng(3))
+    check = fit_message_check(asks, parts, best, answered, 0.03)
     assert check is not None and check.features == MESSAGE_FEATURES
     assert all(w > 0 for w in check.weights)  # a surer best ask, or a surer whole message, keeps it answered
     assert np.isfinite(check.threshold)
 
 
 def test_too_few_not_covered_messages_fit_no_message_check() -> None:
-    asks, parts, best = synthetic_messages(FOLDS - 1, np.random.default_rng(3))
-    assert fit_message_check(asks, parts, best, 0.03) is None
+    asks, parts, best, answered = synthetic_messages(FOLDS - 1, np.random.default_rng(3))
+    assert fit_message_check(asks, parts, best, answered, 0.03) is None
