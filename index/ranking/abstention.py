@@ -114,7 +114,7 @@ class Verdict:
     covered: bool
     score: float  # log-odds that the guide covers the question
     evidence: dict[str, float]
-    margin: float = 0.0  # score less the threshold of the model that judged; at most 0 when a fact is missing
+    margin: float  # score less the threshold of the model that judged; at most 0 when a fact is missing
 
 
 class CoverageCheck:
@@ -183,8 +183,7 @@ class CoverageCheck:
     def refuses_message(self, message: str, signals: Signals, best_margin: float) -> bool:
         """Whether a message of several asks is refused, judged whole, though its best ask has `best_margin`
         (Verdict.margin); False without a message check or where the scope is not known."""
-        whole = self.message_score(message, signals)
-        if self.message is None or whole is None:
+        if self.message is None or (whole := self.message_score(message, signals)) is None:
             return False
         return float(self.message.score(np.array([[best_margin, whole]]))[0]) < self.message.threshold
 

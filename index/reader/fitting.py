@@ -201,8 +201,9 @@ def fit(
         refused[known] = (model.score(scoped) < model.threshold) | vetoed[known]
         fitted_on = (scoped, y[known], vetoed[known], folds[known])
         margins[known], answers[known] = _held_out_margins(*fitted_on, model)
-        stacked = [asks[i] for k in range(FOLDS) for i in np.flatnonzero(fold == k)]
-        best, answered = _best_margins(stacked, margins, answers, messages)
+        stacked_asks = [asks[i] for i in _fold_order(fold)]
+        stacked_messages = [messages[i].row_id for i in _fold_order(message_fold)]
+        best, answered = _best_margins(stacked_asks, margins, answers, stacked_messages)
         whole = fit_message_check(fitted_on, message_parts, best, answered, max_false_refusals)
         if whole is not None:
             models["abstention_message"] = whole
@@ -227,20 +228,24 @@ def _held_out_margins(
     return np.where(vetoed, np.minimum(margins, 0.0), margins), (margins >= 0) & ~vetoed
 
 
+def _fold_order(fold: np.ndarray) -> np.ndarray:
+    """The positions of the asks (or messages) of fold 0, then fold 1, ...: the order the folds' parts are
+    stacked in."""
+    return np.concatenate([np.flatnonzero(fold == k) for k in range(FOLDS)])
+
+
 def _best_margins(
-    asks: Sequence[LabelledAsk], margins: np.ndarray, answers: np.ndarray, messages: Sequence[LabelledMessage]
+    asks: Sequence[LabelledAsk], margins: np.ndarray, answers: np.ndarray, message_ids: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per message, in fold order as `message_data`'s parts are stacked: the best margin of its asks (`margins`
-    and `answers`, per ask of `asks`; NaN for a message none of whose asks is among them), and whether any of
-    its asks is answered."""
+    """Per message (`message_ids`, row ids): the best margin of its asks (`margins` and `answers`, per ask of
+    `asks`; NaN for a message none of whose asks is among them), and whether any of its asks is answered."""
     best: dict[str, float] = {}
     answered: set[str] = set()
     for ask, margin, answer in zip(asks, margins, answers, strict=True):
         best[ask.row_id] = max(best.get(ask.row_id, -np.inf), float(margin))
         if answer:
             answered.add(ask.row_id)
-    order = [messages[i].row_id for i in sorted(range(len(messages)), key=lambda i: fold_of(messages[i].row_id, FOLDS))]
-    return np.array([best.get(r, np.nan) for r in order]), np.array([r in answered for r in order], dtype=bool)
+    return np.array([best.get(r, np.nan) for r in message_ids]), np.array([r in answered for r in message_ids])
 
 
 def fit_message_check(
