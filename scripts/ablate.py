@@ -30,11 +30,8 @@ from typing import Any
 
 from api.schemas import AskResponse
 from index.answer.advisor import Advisor
-from index.checksums import file_sha256
 from index.evaluation import read_jsonl, score
 from index.model.embeddings import MiniLMEmbedder
-from index.model.export import export_both
-from index.model.files import WEIGHTS_FILE, bundled_model_dir
 from index.query import reading
 from index.query.reading import Turn
 from index.ranking.linear import LinearModel
@@ -66,19 +63,10 @@ def reader_for(
     base = MiniLMEmbedder(cache_dir=cache, threads=0)
     build_store(content, work / "index", base)
     advisor = Advisor.load(content, work / "index", base, blank_models())
-    units = [u.text for u in advisor.retriever.units]
     if variant == "encoder":
         encoder = MiniLMEmbedder(cache_dir=cache, threads=0, precision="int8")
     elif variant == "long-questions":
-        chunks = [c.text for c in advisor.retriever.chunks]
-        data = tuning.examples(inputs.encoder, chunks, units, advisor.embedding_text)
-        model_dir = work / "model"
-        tuning.train(
-            bundled_model_dir(), model_dir, data, advisor.retriever.passage_matrix(), advisor.retriever.unit_matrix
-        )
-        weights = file_sha256(model_dir / WEIGHTS_FILE)
-        export_both(model_dir, model_dir, weights)
-        encoder = MiniLMEmbedder(model_dir, model_dir, 0, "int8", tuned=(weights, ""))
+        encoder = tuning.tuned_encoder(advisor, inputs.encoder, work / "model", "int8")[0]
     else:
         folder, record = reader_folder.current(cache)
         encoder = MiniLMEmbedder(folder, folder, 0, "int8", tuned=(record.weights_sha256, ""))

@@ -31,8 +31,8 @@ from index.errors import ModelError
 from index.guides.chunks import chunk_guides
 from index.guides.content import content_hash, load_guides
 from index.model.embeddings import MiniLMEmbedder
-from index.model.export import Precision, export_both
-from index.model.files import WEIGHTS_FILE, WEIGHTS_SHA256, bundled_model_dir
+from index.model.export import Precision
+from index.model.files import WEIGHTS_FILE, WEIGHTS_SHA256
 from index.ranking.models import load_models, save_models
 from index.reader import tuning
 from index.reader.labelled import (
@@ -46,7 +46,7 @@ from index.reader.labelled import (
 from index.store.build import build_store
 from index.store.texts import embedding_texts, texts_hash
 
-READER_FORMAT = 11  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
+READER_FORMAT = 12  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
 POINTER = "reader.json"
 RECORD = "record.json"
 MODELS = "models.json"
@@ -111,8 +111,8 @@ def _rows(files: list[Path]) -> list[dict[str, Any]]:
     return [json.loads(line) for path in files for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
-def _hyperparameters() -> dict[str, float]:
-    return {name: getattr(tuning, name) for name in ("SEED", "EPOCHS", "BATCH", "LEARNING_RATE", "WARMUP",
+def _hyperparameters() -> dict[str, Any]:
+    return {name: getattr(tuning, name) for name in ("SEEDS", "EPOCHS", "BATCH", "LEARNING_RATE", "WARMUP",
                                                      "TEMPERATURE", "MAX_TOKENS", "THREADS")}  # fmt: skip
 
 
@@ -200,21 +200,18 @@ def make_reader(content_dir: Path, cache_dir: Path, precision: Precision) -> Rea
         base = MiniLMEmbedder(cache_dir=cache_dir, threads=0)
         build_store(content_dir, work / "index", base)
         advisor = Advisor.load(content_dir, work / "index", base, blank_models())
-        chunks, units = advisor.retriever.chunks, advisor.retriever.units
-        passage_texts, unit_texts = [c.text for c in chunks], [u.text for u in units]
-        data = tuning.examples(inputs.encoder, passage_texts, unit_texts, advisor.embedding_text)
-        passages = advisor.retriever.passage_matrix()
-        report = tuning.train(bundled_model_dir(), model_dir, data, passages, advisor.retriever.unit_matrix)
-        weights = file_sha256(model_dir / WEIGHTS_FILE)
-        export_both(model_dir, model_dir, weights)
-        encoder = MiniLMEmbedder(model_dir, model_dir, 0, precision, tuned=(weights, ""))
+        encoder, weights, report = tuning.tuned_encoder(advisor, inputs.encoder, model_dir, precision)
         # the head and the scope model read questions as served: through the graph of `precision`
         readers, scope = question_models(advisor, encoder, inputs.train)
         tuned = Advisor.load(content_dir, work / "index", encoder, {**blank_models(), **readers}, scope)
         fitted, refused = fit(tuned, inputs.calibration, inputs.messages)
         models = {**readers, **fitted}
-        provenance = {"trained_on": inputs.files, "asks_trained": len(data), "asks_fitted": len(inputs.calibration),
-                      "fit_refusal_rate_not_covered": round(refused, 3)}  # fmt: skip
+        provenance = {
+            "trained_on": inputs.files,
+            "asks_trained": report.examples,
+            "asks_fitted": len(inputs.calibration),
+            "fit_refusal_rate_not_covered": round(refused, 3),
+        }
         save_models(models, provenance, model_dir / MODELS, scope)
         record = ReaderRecord(
             READER_FORMAT, inputs.sha256, weights, file_sha256(model_dir / MODELS), precision,

@@ -1,7 +1,8 @@
 """Answer quality on the project's own held-out question sets, and verified citations.
 
-The floors sit a little under the measured figures (docs/answer-quality.md) so a regression fails
-CI; nothing fitted or trained ever saw these questions (see index/reader/training/).
+The floors sit a little under the lowest figures of encoders trained from four seeds (docs/answer-quality.md,
+"The spread between seeds"), so that a regression fails CI and a retrained encoder's draw does not; nothing
+fitted or trained ever saw these questions (see index/reader/training/).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from index.query.reading import Turn
 from tests.helpers import EVAL
 
 FLOORS: dict[str, dict[str, float]] = {
-    "questions": {"hit@1": 0.85, "hit@3": 0.95, "mrr@5": 0.89, "answer_hit": 0.9, "abstain": 0.88},
-    "long": {"hit@1": 0.83, "hit@3": 0.93, "answer_hit": 0.88, "abstain": 0.88, "parts_answered": 0.82},
-    "multipart": {"parts_answered": 0.78, "all_parts_answered": 0.7, "unanswered_part_named": 0.7},
+    "questions": {"hit@1": 0.84, "hit@3": 0.9, "mrr@5": 0.88, "answer_hit": 0.89, "abstain": 0.88},
+    "long": {"hit@1": 0.8, "hit@3": 0.92, "answer_hit": 0.86, "abstain": 0.86, "parts_answered": 0.8},
+    "multipart": {"parts_answered": 0.78, "all_parts_answered": 0.69, "unanswered_part_named": 0.64},
     "history": {"same_as_alone": 1.0, "hit@1": 0.8},
     "templates": {"template_given": 0.85, "template_withheld": 1.0, "answer_hit": 0.93},
 }
