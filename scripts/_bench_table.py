@@ -1,4 +1,4 @@
-"""The benchmark's rows, their timing helpers, and the table they print as."""
+"""The benchmark's rows, their timing helpers, the table they print as, and what its sections share (Context)."""
 
 from __future__ import annotations
 
@@ -81,3 +81,14 @@ def render(rows: list[Row], info: dict[str, Any], load_after: tuple[float, ...])
         *(line(b) for b in body),
     ]
     return "\n".join(out) + "\n"
+
+
+@dataclass
+class Context:
+    """What the bench's sections share: the index they serve, and the bare cost measured first."""
+
+    index_dir: Path
+    quick: bool
+    bare_p50: float = math.nan  # ms
+    one_worker_rate: float = math.nan
+    ask_bare: Callable[[int], list[float]] | None = None  # n questions answered in-process, seconds each

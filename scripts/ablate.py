@@ -1,7 +1,10 @@
 """What each of the reader's levers buys: one taken out, the rest rebuilt and refitted, the eval sets scored.
 
-Usage: python -m scripts.ablate VARIANT
+Usage: python -m scripts.ablate VARIANT [--seed N]
     (VARIANT: none, head, scope, nearest, message, neighbours, reading, encoder, long-questions)
+
+With --seed, the encoder is trained anew from that seed rather than taken from the built reader, so that a
+lever's effect can be told from the draw of one seed (docs/answer-quality.md, "The spread between seeds").
 
 - none: the Advisor as `make index` makes it (a check that the variants compare like with like)
 - head: no reader's head (index/ranking/pairs.py); the abstention check refitted without it
@@ -50,9 +53,12 @@ FIRST = ("questions", "probes", "long", "multipart", "history", "templates")
 
 
 def reader_for(
-    variant: str, content: Path, cache: Path, work: Path
+    variant: str, content: Path, cache: Path, work: Path, seed: int | None = None
 ) -> tuple[MiniLMEmbedder, dict[str, LinearModel], ScopeModel | None]:
-    """The question encoder and models of `variant`, built in `work` (the trained ones reused where unchanged)."""
+    """The question encoder and models of `variant`, built in `work` (the trained ones reused where unchanged);
+    with `seed`, the encoder is trained anew from that seed (tuning.SEEDS) unless the variant has none."""
+    if seed is not None:
+        tuning.SEEDS = (seed,)
     training = TRAINING_DIR
     if variant in ("long-questions", "neighbours"):
         training = work / "training"
@@ -65,7 +71,7 @@ def reader_for(
     advisor = Advisor.load(content, work / "index", base, blank_models())
     if variant == "encoder":
         encoder = MiniLMEmbedder(cache_dir=cache, threads=0, precision="int8")
-    elif variant == "long-questions":
+    elif variant == "long-questions" or seed is not None:
         encoder = tuning.tuned_encoder(advisor, inputs.encoder, work / "model", "int8")[0]
     else:
         folder, record = reader_folder.current(cache)
@@ -95,12 +101,13 @@ def scores(
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(description="Score the Advisor with one of the reader's levers taken out.")
     parser.add_argument("variant", choices=VARIANTS)
+    parser.add_argument("--seed", type=int, help="train the encoder from this seed (default: the built reader's)")
     args = parser.parse_args(argv)
     if args.variant == "reading":  # every message one ask, matched whole
         reading.split_asks = lambda message: ((message.strip(),), "")
     with tempfile.TemporaryDirectory(prefix="advisor-ablate-") as tmp:
         work = Path(tmp)
-        encoder, models, scope = reader_for(args.variant, ROOT / "content", ROOT / "build" / "model", work)
+        encoder, models, scope = reader_for(args.variant, ROOT / "content", ROOT / "build" / "model", work, args.seed)
         both = work / "both"
         both.mkdir()
         for guide in [*(ROOT / "content").glob("*.md"), *(EVAL / "second-guide/content").glob("*.md")]:
@@ -111,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
                                       ("second", EVAL / "second-guide/content", second)):  # fmt: skip
             for path, summary in scores(content, sets, encoder, models, scope):
                 name = str(path.relative_to(EVAL))
-                print(json.dumps({"variant": args.variant, "loaded": loaded, "set": name, **summary}), flush=True)
+                line = {"variant": args.variant, "seed": args.seed, "loaded": loaded, "set": name, **summary}
+                print(json.dumps(line), flush=True)
     return 0
 
 

@@ -172,12 +172,20 @@ class CoverageCheck:
             ]
         )  # fmt: skip
 
+    def scoped_features(self, question: str, signals: Signals, asked: str | None = None) -> np.ndarray:
+        """(SCOPED_FEATURES,): `features` and the ask's scope, NaN where it is not known."""
+        scope = np.nan if signals.scope is None else signals.scope
+        return np.append(self.features(question, signals, asked), scope)
+
     def judge(self, question: str, signals: Signals, asked: str | None = None) -> Verdict:
         """Whether the guides cover `question`. A kind of fact asked in `asked` (the ask without its
         situation; `question` by default) that the evidence does not hold refuses whatever the score."""
-        x, model = self.features(question, signals, asked), self.model
-        if self.scoped is not None and signals.scope is not None:
-            x, model = np.append(x, signals.scope), self.scoped
+        model = self.scoped if self.scoped is not None and signals.scope is not None else self.model
+        x = (
+            self.scoped_features(question, signals, asked)
+            if model is self.scoped
+            else self.features(question, signals, asked)
+        )
         score = float(model.score(x.reshape(1, -1))[0])
         missing = self.fact_missing(question if asked is None else asked, signals)
         evidence = dict(zip(model.features, map(float, x), strict=True)) | {"fact_missing": float(missing)}
@@ -189,8 +197,7 @@ class CoverageCheck:
         `signals` those of the whole message); None without that model or where the scope is not known."""
         if self.scoped is None or signals.scope is None:
             return None
-        x = np.append(self.features(message, signals), signals.scope)
-        return float(self.scoped.score(x.reshape(1, -1))[0])
+        return float(self.scoped.score(self.scoped_features(message, signals).reshape(1, -1))[0])
 
     def refuses_message(self, message: str, signals: Signals, best_margin: float) -> bool:
         """Whether a message of several asks is refused, judged whole, though its best ask has `best_margin`

@@ -46,7 +46,7 @@ from index.reader.labelled import (
 from index.store.build import build_store
 from index.store.texts import embedding_texts, texts_hash
 
-READER_FORMAT = 12  # raise it when index/reader/tuning.py or index/reader/fitting.py learn differently
+READER_FORMAT = 12  # raise it when index/reader/tuning.py, fitting.py or checks.py learn differently
 POINTER = "reader.json"
 RECORD = "record.json"
 MODELS = "models.json"

@@ -9,7 +9,7 @@ import pytest
 from index.answer.advisor import Advisor
 from index.ranking.abstention import MESSAGE_FEATURES, SCOPED_FEATURES, CoverageCheck
 from index.ranking.linear import LinearModel
-from index.reader.fitting import FOLDS, fit_message_check
+from index.reader.checks import FOLDS, fit_message_check
 from index.reader.labelled import labelled_messages
 
 COVERED = (

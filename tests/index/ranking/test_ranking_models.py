@@ -13,7 +13,7 @@ from index.ranking.abstention import CoverageCheck
 from index.ranking.actors import agreement, passage_actors, question_actor
 from index.ranking.linear import calibrated, fit_listwise
 from index.ranking.retrieval import Signals
-from index.reader.fitting import fit_abstention, refusal_threshold
+from index.reader.checks import fit_abstention, refusal_threshold
 
 
 def test_the_listwise_ranker_puts_the_right_candidate_first() -> None:
