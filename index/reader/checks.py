@@ -71,12 +71,10 @@ def fit_message_check(
     if any((covered[keep] == label).sum() < FOLDS for label in (True, False)):
         return None
     whole = held_out_scores(*scoped[:3], abstention.SCOPED_FEATURES, scoped[3], x[keep], folds[keep])
-    features, y, folds = np.column_stack([best[keep], whole]), covered[keep].astype(float), folds[keep]
-    none = np.zeros(len(y), dtype=bool)
-    model = fit_logistic(features, y, abstention.MESSAGE_FEATURES)
-    scores = held_out_scores(features, y, none, abstention.MESSAGE_FEATURES, folds, features, folds)
-    threshold = refusal_threshold(scores, y, ~answered[keep], max_false_refusals)
-    return LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)
+    features, y, none = np.column_stack([best[keep], whole]), covered[keep].astype(float), np.zeros(keep.sum(), bool)
+    return fit_abstention(
+        features, y, none, abstention.MESSAGE_FEATURES, max_false_refusals, folds[keep], refused=~answered[keep]
+    )
 
 
 def fit_abstention(
@@ -86,9 +84,11 @@ def fit_abstention(
     features: tuple[str, ...],
     max_false_refusals: float,
     folds: np.ndarray,
+    refused: np.ndarray | None = None,
 ) -> LinearModel:
     """An abstention check on `features`: x (asks, features), y (asks,) 1 for covered, `vetoed` (asks,) those the
-    fact check refuses outright, `folds` (asks,) each ask's fold (the asks of one message share one).
+    fact check refuses outright, `folds` (asks,) each ask's fold (the asks of one message share one), `refused`
+    (asks,) those refused before this check judges them, counted against its budget (default: `vetoed`).
 
     Fitted on every ask the fact check leaves to it; its threshold refuses at most `max_false_refusals` of the
     covered asks, each scored by the check fitted without its fold, as a new question is scored. Chosen on the
@@ -97,7 +97,7 @@ def fit_abstention(
     leaves too few asks of a kind to fit on."""
     held_out = held_out_scores(x, y, vetoed, features, folds, x, folds)
     model = fit_logistic(x[~vetoed], y[~vetoed], features)
-    threshold = refusal_threshold(held_out, y, vetoed, max_false_refusals)
+    threshold = refusal_threshold(held_out, y, vetoed if refused is None else refused, max_false_refusals)
     if not np.isfinite(threshold):
         raise ModelError("the abstention check could not be fitted: too few covered or not-covered asks")
     return LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)
