@@ -18,8 +18,9 @@ lever's effect can be told from the draw of one seed (docs/answer-quality.md, "T
 - encoder: the bundled MiniLM asks (no fine-tuning); head and models refitted on its vectors
 - long-questions: the reader trained and fitted on index/reader/training/fit.jsonl alone (short questions)
 
-Prints one JSON line per (guides loaded, set), as scripts.eval does. Takes a few minutes (a variant that
-trains, three); docs/answer-quality.md gives the figures.
+Prints one JSON line per (guides loaded, set), as scripts.eval does. Takes under a minute, a little more for a
+variant that trains an encoder (long-questions, or any with --seed but encoder); docs/answer-quality.md gives
+the figures.
 """
 
 from __future__ import annotations
@@ -118,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
                                       ("second", EVAL / "second-guide/content", second)):  # fmt: skip
             for path, summary in scores(content, sets, encoder, models, scope):
                 name = str(path.relative_to(EVAL))
-                line = {"variant": args.variant, "seed": args.seed, "loaded": loaded, "set": name, **summary}
+                seed = None if args.variant == "encoder" else args.seed  # the bundled model has no seed
+                line = {"variant": args.variant, "seed": seed, "loaded": loaded, "set": name, **summary}
                 print(json.dumps(line), flush=True)
     return 0
 

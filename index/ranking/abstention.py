@@ -88,21 +88,22 @@ _ASKED_FACTS = (
         True,
     ),
     AskedFact(  # a statistic: written in digits. An exam's name may come between a qualifier that asks for a figure
-        # and "score" ("the minimum Step 2 CK score"), not after "good", which as often describes one's own scores
+        # and "score" ("the minimum Step 2 CK score"); not after "good", "competitive" or "passing", which as often
+        # describe a score the applicant has ("I have good Step scores", "does a passing Step 1 score still matter")
         re.compile(
-            r"\b(average|median|how old|(good|competitive) scores?"
-            r"|(passing|minimum|cutoff|cut-off|required) ((usmle|comlex|step|ck|level|board|exam|[123])[\s-]*){0,4}"
+            r"\b(average|median|how old|(good|competitive|passing) scores?"
+            r"|(minimum|cutoff|cut-off|required) ((usmle|comlex|step|ck|ce|pe|level|board|exam|[123])[\s-]*){0,4}"
             r"scores?)\b",
             _I,
         ),
         re.compile(r"\d", _I),
         True,
     ),
-    AskedFact(  # a count: "one", "a single", "only" count too. "How much is too much" and "how much should I"
-        # ask a degree, not a count
+    AskedFact(  # a count: "one", "a single", "only" count too. "How much (or many) is too much (many)", said in the
+        # same clause, and "how much should I" ask a degree, not a count
         re.compile(
             r"\b(how many|how much(?! (i|you|we|they|he|she|should|would|could|can|will|must)\b))\b"
-            r"(?![^?.!;]*\btoo (much|many|often)\b)",
+            r"(?![^?.!;,]{0,40}\btoo (much|many|often)\b)",
             _I,
         ),
         re.compile(rf"\d|\b({_NUMBER_WORDS}|only)\b", _I),
@@ -115,7 +116,7 @@ EVIDENCE_UNITS = 3  # the sentences an answer would quote
 SUBJECT_WORDS = 4
 _ASKING_TERMS = frozenset(
     terms(
-        "how many much average median old passing minimum cutoff good competitive"
+        "how many much average median old passing minimum cutoff cut required good competitive"
         " what percent percentage share proportion"
     )
 )

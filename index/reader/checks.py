@@ -63,7 +63,7 @@ def fit_message_check(
     message's best ask margin (`best`) and its held-out score by the scoped check (fitted on `scoped`: x, y, vetoed,
     folds). Its threshold refuses at most `max_false_refusals` of the covered messages, counting those their asks
     already refuse (not `answered`), each scored by the check fitted without its fold. None when too few messages
-    of either kind."""
+    of either kind; ModelError (fit_abstention's) when no threshold can be chosen."""
     x = np.vstack([p[0] for p in parts])
     covered, known = np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
     folds = np.concatenate([np.full(len(p[1]), k) for k, p in enumerate(parts)])

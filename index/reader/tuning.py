@@ -59,9 +59,9 @@ class Example:
 @dataclass(frozen=True)
 class TrainingReport:
     examples: int
-    steps: int
+    steps: int  # over every seed's fine-tune
     seconds: float
-    final_loss: float
+    final_loss: float  # the mean over the seeds of each fine-tune's last batch
     hyperparameters: dict[str, Any]
 
 
@@ -95,9 +95,11 @@ def train(model_dir: Path, out_dir: Path, data: list[Example], passage_vectors: 
         model, loss = _fine_tune(model_dir, data, passages, sentences, seed)
         states.append({name: value.detach().clone() for name, value in model.state_dict().items()})
         losses.append(loss)
-    with torch.no_grad():  # the last run's tensors take the mean; integer buffers (token positions) are all alike
+    # the last run's tensors take the mean (with one seed, none: a mean turns -0.0 into 0.0, and the bytes change);
+    # integer buffers (token positions) are alike in every run
+    with torch.no_grad():
         for name, value in model.state_dict().items():
-            if value.is_floating_point():
+            if value.is_floating_point() and len(states) > 1:
                 value.copy_(torch.stack([state[name] for state in states]).mean(0))
     model.eval()
     model.save(str(out_dir))

@@ -71,14 +71,15 @@ def test_a_fee_date_or_figure_the_guide_does_not_hold_is_missing(advisor: Adviso
     assert missing("How many days after the interview do I send the thank-you note?") == 0.0
     # a statistic wants digits, in a sentence about what it is of: "a new Step 2 CK score" gives no average
     assert missing("What is the average Step 2 CK score of matched applicants?") == 1.0
-    # an exam's name between the qualifier and "score" still asks for the figure; other words do not
+    # an exam's name between a qualifier that asks for a figure and "score" still asks for it
     assert missing("Is there a minimum Step 2 score for IMGs?") == 1.0
-    assert missing("Is it good to mention my scores when I email a program?") == 0.0
+    # ... not after "good" or "passing", which as often describe the applicant's own scores
     assert missing("Why do programs care about letters if I already have good Step scores?") == 0.0
+    assert missing("Now that Step 1 is pass/fail, does a passing Step 1 score still matter?") == 0.0
     # "how much is too much" and "how much should I" ask a degree, not a count; a count of times is of nothing named
     assert missing("How much emotion is too much in a thank-you email?") == 0.0
     assert missing("How much should I communicate with programs before an interview?") == 0.0
-    assert missing("How many times can I email a program after the interview?") == 0.0
+    assert missing("How many times is ok to email each program before the interview?") == 0.0
     assert missing("How much does VSLO charge per application?") == 1.0
 
 
