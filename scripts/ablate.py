@@ -57,9 +57,9 @@ def reader_for(
     variant: str, content: Path, cache: Path, work: Path, seed: int | None = None
 ) -> tuple[MiniLMEmbedder, dict[str, LinearModel], ScopeModel | None]:
     """The question encoder and models of `variant`, built in `work` (the trained ones reused where unchanged);
-    with `seed`, the encoder is trained anew from that seed (tuning.SEEDS) unless the variant has none."""
+    with `seed`, the encoder is trained anew from that seed (tuning.SEED) unless the variant has none."""
     if seed is not None:
-        tuning.SEEDS = (seed,)
+        tuning.SEED = seed
     training = TRAINING_DIR
     if variant in ("long-questions", "neighbours"):
         training = work / "training"

@@ -112,7 +112,7 @@ def _rows(files: list[Path]) -> list[dict[str, Any]]:
 
 
 def _hyperparameters() -> dict[str, Any]:
-    return {name: getattr(tuning, name) for name in ("SEEDS", "EPOCHS", "BATCH", "LEARNING_RATE", "WARMUP",
+    return {name: getattr(tuning, name) for name in ("SEED", "EPOCHS", "BATCH", "LEARNING_RATE", "WARMUP",
                                                      "TEMPERATURE", "MAX_TOKENS", "THREADS")}  # fmt: skip
 
 

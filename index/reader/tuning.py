@@ -36,10 +36,10 @@ from index.reader.labelled import LabelledAsk, answered_by
 if TYPE_CHECKING:
     from index.answer.advisor import Advisor
 
-# The seeds of the fine-tunes whose mean weights are the encoder (a uniform soup, Wortsman et al. 2022). One seed:
-# seeds 13-16 alone gave `questions` hit@3 .975 / .924 / .911 / .937 and soups of 13-15 and 16-18 .924 / .911, no
-# better on average at twice the build time (docs/answer-quality.md, "The spread between seeds").
-SEEDS = (13,)
+# One seed: seeds 13-16 gave `questions` hit@3 .975 / .924 / .911 / .937, and the mean weights of three seeds'
+# fine-tunes (a uniform soup, Wortsman et al. 2022; built in 316cccb) .924 and .911, no better on average at three
+# times the training time (docs/answer-quality.md, "The spread between seeds"). scripts.ablate --seed sets another.
+SEED = 13
 EPOCHS = 2
 BATCH = 16
 LEARNING_RATE = 3e-5
@@ -59,9 +59,9 @@ class Example:
 @dataclass(frozen=True)
 class TrainingReport:
     examples: int
-    steps: int  # over every seed's fine-tune
+    steps: int
     seconds: float
-    final_loss: float  # the mean over the seeds of each fine-tune's last batch
+    final_loss: float
     hyperparameters: dict[str, Any]
 
 
@@ -80,55 +80,25 @@ def examples(asks: Sequence[LabelledAsk], passages: list[str], sentences: list[s
 
 def train(model_dir: Path, out_dir: Path, data: list[Example], passage_vectors: np.ndarray,
           sentence_vectors: np.ndarray) -> TrainingReport:  # fmt: skip
-    """Fine-tune the model in `model_dir` on `data` against the frozen vectors, once per seed of SEEDS, and save the
-    mean of the fine-tuned weights (a uniform soup) to `out_dir`."""
+    """Fine-tune the model in `model_dir` on `data` against the frozen vectors; save it to `out_dir`."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import torch
-
-    torch.set_num_threads(THREADS)
-    torch.use_deterministic_algorithms(True)
-    started = time.perf_counter()
-    passages, sentences = torch.tensor(passage_vectors), torch.tensor(sentence_vectors)
-    states, losses = [], []
-    for seed in SEEDS:
-        model, loss = _fine_tune(model_dir, data, passages, sentences, seed)
-        states.append({name: value.detach().clone() for name, value in model.state_dict().items()})
-        losses.append(loss)
-    # the last run's tensors take the mean (with one seed, none: a mean turns -0.0 into 0.0, and the bytes change);
-    # integer buffers (token positions) are alike in every run
-    with torch.no_grad():
-        for name, value in model.state_dict().items():
-            if value.is_floating_point() and len(states) > 1:
-                value.copy_(torch.stack([state[name] for state in states]).mean(0))
-    model.eval()
-    model.save(str(out_dir))
-    # the serving tokenizer truncates where training did (this sentence-transformers keeps it elsewhere)
-    config = out_dir / "sentence_bert_config.json"
-    config.write_text(json.dumps({**json.loads(config.read_text("utf-8")), "max_seq_length": MAX_TOKENS}), "utf-8")
-    steps = EPOCHS * -(-len(data) // BATCH)
-    report = TrainingReport(
-        len(data), steps * len(SEEDS), round(time.perf_counter() - started, 1), round(sum(losses) / len(losses), 4),
-        {"epochs": EPOCHS, "batch": BATCH, "learning_rate": LEARNING_RATE, "warmup": WARMUP,
-         "temperature": TEMPERATURE, "max_tokens": MAX_TOKENS, "seeds": list(SEEDS)},
-    )  # fmt: skip
-    return report
-
-
-def _fine_tune(model_dir: Path, data: list[Example], passages: Any, sentences: Any, seed: int) -> tuple[Any, float]:
-    """One fine-tune of the model in `model_dir` from `seed`: the model, in training mode, and its last batch's loss."""
-    import torch
     from sentence_transformers import SentenceTransformer
 
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
+    random.seed(SEED)
+    np.random.seed(SEED)
+    torch.manual_seed(SEED)
+    torch.set_num_threads(THREADS)
+    torch.use_deterministic_algorithms(True)
     model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
     model.max_seq_length = MAX_TOKENS
     transformer: Any = model[0].auto_model
     for weight in transformer.embeddings.parameters():
         weight.requires_grad_(False)
     model.train()
+    passages = torch.tensor(passage_vectors)
+    sentences = torch.tensor(sentence_vectors)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=LEARNING_RATE)
     steps = EPOCHS * -(-len(data) // BATCH)
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -139,10 +109,11 @@ def _fine_tune(model_dir: Path, data: list[Example], passages: Any, sentences: A
         logits = targets @ question / TEMPERATURE
         return torch.logsumexp(logits, 0) - torch.logsumexp(logits[list(positive)], 0)
 
+    started = time.perf_counter()
     loss = torch.tensor(0.0)
     for epoch in range(EPOCHS):
         order = list(range(len(data)))
-        random.Random(seed + epoch).shuffle(order)
+        random.Random(SEED + epoch).shuffle(order)
         for start in range(0, len(order), BATCH):
             batch = [data[i] for i in order[start : start + BATCH]]
             features = model.preprocess([e.text for e in batch])
@@ -156,7 +127,17 @@ def _fine_tune(model_dir: Path, data: list[Example], passages: Any, sentences: A
             loss.backward()  # type: ignore[no-untyped-call]
             optimizer.step()
             schedule.step()
-    return model, float(loss)
+    model.eval()
+    model.save(str(out_dir))
+    # the serving tokenizer truncates where training did (this sentence-transformers keeps it elsewhere)
+    config = out_dir / "sentence_bert_config.json"
+    config.write_text(json.dumps({**json.loads(config.read_text("utf-8")), "max_seq_length": MAX_TOKENS}), "utf-8")
+    report = TrainingReport(
+        len(data), steps, round(time.perf_counter() - started, 1), round(float(loss), 4),
+        {"epochs": EPOCHS, "batch": BATCH, "learning_rate": LEARNING_RATE, "warmup": WARMUP,
+         "temperature": TEMPERATURE, "max_tokens": MAX_TOKENS, "seed": SEED},
+    )  # fmt: skip
+    return report
 
 
 def tuned_encoder(
