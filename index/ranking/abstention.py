@@ -181,12 +181,10 @@ class CoverageCheck:
     def judge(self, question: str, signals: Signals, asked: str | None = None) -> Verdict:
         """Whether the guides cover `question`. A kind of fact asked in `asked` (the ask without its
         situation; `question` by default) that the evidence does not hold refuses whatever the score."""
-        model = self.scoped if self.scoped is not None and signals.scope is not None else self.model
-        x = (
-            self.scoped_features(question, signals, asked)
-            if model is self.scoped
-            else self.features(question, signals, asked)
-        )
+        if self.scoped is not None and signals.scope is not None:
+            x, model = self.scoped_features(question, signals, asked), self.scoped
+        else:
+            x, model = self.features(question, signals, asked), self.model
         score = float(model.score(x.reshape(1, -1))[0])
         missing = self.fact_missing(question if asked is None else asked, signals)
         evidence = dict(zip(model.features, map(float, x), strict=True)) | {"fact_missing": float(missing)}
