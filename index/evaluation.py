@@ -5,7 +5,9 @@ A question set is JSON lines: {"id", "q", "gold": [verbatim phrases]} for a cove
 {"id", "q", "abstain": true} for one the guides do not cover, and optionally
 - "parts": [[gold...] | null, ...] - one entry per ask; null for an ask the guides do not answer;
 - "history": [earlier user questions] and "follow_up": bool - asked after those turns;
-- "template": [verbatim template lines] - lines of a fitting template, [] when none should be quoted.
+- "template": [verbatim template lines] - lines of a fitting template, [] when none should be quoted;
+- "answered_by": {guide slug: [gold...]} - on a not-covered row, another guide that answers it: with that guide
+  loaded the row is covered, with its gold (`as_loaded`).
 
 A reply is the API's JSON (`AskResponse`). An excerpt hits when it is at most 800 characters and holds
 a gold phrase after `norm` (shared/eval/README.md).
@@ -17,7 +19,7 @@ import json
 import re
 import statistics
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -240,6 +242,18 @@ class Score:
                 _share(self.template_withheld, self.template_unasked) if self.template_unasked else None
             )
         return out
+
+
+def as_loaded(rows: list[dict[str, Any]], slugs: Collection[str]) -> list[dict[str, Any]]:
+    """The rows as labelled with the guides `slugs` loaded: a not-covered row that one of them answers
+    ("answered_by") is a covered row with that guide's gold; every other row is as written."""
+    loaded = []
+    for row in rows:
+        golds = [g for slug, gs in row.get("answered_by", {}).items() if slug in slugs for g in gs]
+        if row.get("abstain") and golds:
+            row = {k: v for k, v in row.items() if k != "abstain"} | {"gold": golds}
+        loaded.append(row)
+    return loaded
 
 
 def _share(part: int, whole: int) -> float:

@@ -34,7 +34,7 @@ from typing import Any
 
 from api.schemas import AskResponse
 from index.answer.advisor import Advisor
-from index.evaluation import read_jsonl, score
+from index.evaluation import as_loaded, read_jsonl, score
 from index.model.embeddings import MiniLMEmbedder
 from index.query import reading
 from index.query.reading import Turn
@@ -50,7 +50,7 @@ from scripts._cli import Parser
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "eval"
 VARIANTS = ("none", "head", "scope", "nearest", "message", "neighbours", "reading", "encoder", "long-questions")
-FIRST = ("questions", "probes", "long", "multipart", "history", "templates")
+FIRST = ("questions", "probes", "long", "requests", "multipart", "history", "templates")
 
 
 def reader_for(
@@ -96,7 +96,7 @@ def scores(
         answer = advisor.ask(question, 5, history=[Turn("user", h) for h in history])
         return AskResponse.from_answer(answer).model_dump()
 
-    return [(path, score(read_jsonl(path), ask)[0].summary()) for path in sets]
+    return [(path, score(as_loaded(read_jsonl(path), advisor.guides), ask)[0].summary()) for path in sets]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from index.evaluation import Ask, Readability, score
+from index.evaluation import Ask, Readability, as_loaded, score
 from scripts._cli import Parser, cli_settings, fail, read_set
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         fail(str(exc))
     guides = load_guides(content)
     for path in sets:
-        rows = read_set(path)
+        rows = as_loaded(read_set(path), {g.slug for g in guides})
         result, replies = score(rows, ask)
         readability = Readability()
         for reply in replies:

@@ -18,7 +18,7 @@ from index.guides.answer_units import Unit
 from index.query.reading import Turn
 from tests.helpers import EVAL
 
-SETS = ("questions", "probes", "long", "multipart", "history", "templates", "followups")
+SETS = ("questions", "probes", "long", "requests", "multipart", "history", "templates", "followups")
 
 
 def all_replies(advisor: Advisor, sets: list[Path]) -> list[dict[str, Any]]:
