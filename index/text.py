@@ -128,13 +128,20 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 # Applicants' sentences often start in lower case ("had my interview. should i send..."): any case ends one,
 # and so does a line break; not a stop after a single letter or a short title ("Dr.", "no.").
 _MESSAGE_SENTENCE_END = re.compile(
-    rf"(?<!\b[A-Za-z]\.)(?<!\b(?:dr|vs|mr|ms|st|no|eg|ie)\.)(?<=[.!?…]){_CLOSERS}\s+|\n\s*\n?"
+    rf"(?<!\b[A-Za-z]\.)(?<!\b(?:dr|vs|mr|ms|st|no|eg|ie)\.)(?<=[.!?…])(?P<closers>{_CLOSERS})\s+|\n\s*\n?"
 )
 
 
 def message_sentences(message: str) -> list[str]:
-    """The sentences of an applicant's message, stripped of spaces; none blank."""
-    return [s.strip() for s in _MESSAGE_SENTENCE_END.split(message.strip()) if s and s.strip()]
+    """The sentences of an applicant's message, stripped of spaces; none blank. A closing quote or bracket after
+    a sentence's stop stays with it."""
+    text = message.strip()
+    sentences, start = [], 0
+    for end in _MESSAGE_SENTENCE_END.finditer(text):
+        sentences.append(text[start : end.start() + len(end.group("closers") or "")])
+        start = end.end()
+    sentences.append(text[start:])
+    return [s.strip() for s in sentences if s.strip()]
 
 
 def share_found(wanted: AbstractSet[str], found: AbstractSet[str]) -> float:

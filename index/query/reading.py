@@ -28,14 +28,27 @@ _QUESTION_WORD = (
     r"|am|was|were|will|would|have|has|any"
 )
 _SOFT_OPENER = r"(?:(?:so|and|also|but|ok|okay|hi|hello|then|btw|plus|please|pls|kindly|sir|maam|now)\W+)*"
+# A request put to the Advisor asks as a question does: "Kindly share the wording", "Give me a sample", "Help me
+# write it". At a sentence's start the verb must be put to someone ("me", "us") or name what is wanted ("the
+# wording", "how to ..."): "Send them my CV already" and "Write LOI yesterday" are what the applicant did.
+_REQUEST_VERB = r"give|show|share|send|write|draft|help|explain|suggest|recommend|provide|guide|advise|tell|clarify"
+_REQUESTED = r"me|us|a|an|the|some|any|your|both|how|what|whether|if|which|who|when|where"
 _ASKS = re.compile(
-    rf"^\W*{_SOFT_OPENER}(?:{_QUESTION_WORD})\b"
-    r"|\b(i want to know|i would like to know|i'd like to know|wondering|please (advise|guide|suggest|help|tell|let)"
-    r"|kindly (advise|guide|suggest|help|tell|let)|any (advice|suggestions?|tips|idea)|let me know|tell me"
+    rf"^\W*{_SOFT_OPENER}(?:(?:{_QUESTION_WORD})\b|(?:{_REQUEST_VERB})\s+(?:{_REQUESTED})\b)"
+    rf"|(?:^|[,;:])\W*(?:please|pls|plz|kindly)\s+(?:{_REQUEST_VERB})\b"
+    r"|\b(?:please|pls|plz|kindly)\s+(?:advise|guide|suggest|help|tell|let)\b"
+    r"|\b(?:i|we)\s+(?:need|am looking for|'m looking for|would like|want)\s+(?:a|an|the|some|your)?\s*"
+    r"(?:templates?|samples?|examples?|drafts?|wording|advice|guidance|help|suggestions?)\b"
+    r"|\b(i want to know|i would like to know|i'd like to know|wondering"
+    r"|any (advice|suggestions?|tips|idea)|let me know|tell me"
     r"|(not sure|unsure|confused|no idea|don'?t know) (if|whether|how|what|when|who|about)"
     r"|is it (ok|okay|fine|alright))\b",
     re.IGNORECASE,
 )
+# Words quoted from a draft or a program's email ("I wrote 'please give me a chance'") are not the applicant's ask.
+# An apostrophe inside a word ("I'm") does not close a single quote; a quote the sentence splitter cut off at its
+# closing mark runs to the sentence's end.
+_QUOTED = re.compile(r"(?<!\w)[\"“][^\"”]{3,}?(?:[\"”]|$)|(?<!\w)['‘](?:[^'’]|['’](?=\w)){3,}?(?:['’](?!\w)|$)")
 # Where one sentence holds two asks: ", and how many ...", "; also can I ...".
 _JOINED_ASK = re.compile(
     rf"(?:,\s*|;\s*|\s+)(?:and|also|plus|&)\s+(?:also\s+)?(?=(?:{_QUESTION_WORD})\b)"
@@ -126,7 +139,7 @@ def _asks_and_situation(sentences: list[str]) -> tuple[list[str], list[str]]:
     asks: list[str] = []
     situation: list[str] = []
     for sentence in sentences:
-        if _ASKS.search(sentence):
+        if _ASKS.search(_QUOTED.sub(" ", sentence)):
             asks.extend(p.strip(" ,;") for p in _JOINED_ASK.split(sentence) if p and p.strip(" ,;?"))
         elif sentence.endswith("?"):  # a fragment ("my observership attending?") adds to the ask before it
             if asks:

@@ -88,6 +88,33 @@ def test_the_previous_user_turn_is_read_with_a_follow_up_only() -> None:
             ("Should I email the PD?", "Is a thank you letter ok?"),
             "",
         ),
+        # a request put to the Advisor is an ask, a question mark or not
+        (
+            "I passed step 3 last week. Kindly give me example email to inform programs. Should be short",
+            ("Kindly give me example email to inform programs.", "Should be short"),
+            "I passed step 3 last week.",
+        ),
+        (
+            "Interviewed at 4 places on J1. I need a template for the letter of interest",
+            ("I need a template for the letter of interest",),
+            "Interviewed at 4 places on J1.",
+        ),
+        # ... but not what the applicant did ("Send them my CV already"), nor words quoted from a draft or an email
+        (
+            "Send them my CV already last week. Let me explain my situation. Should I also send my Step 3 score?",
+            ("Should I also send my Step 3 score?",),
+            "Send them my CV already last week. Let me explain my situation.",
+        ),
+        (
+            "I wrote to a PD 'please tell me if I'm ranked to match'. Did I pressure them?",
+            ("Did I pressure them?",),
+            "I wrote to a PD 'please tell me if I'm ranked to match'.",
+        ),
+        (
+            "The coordinator wrote “Kindly share your updated score.” Should I reply the same day?",
+            ("Should I reply the same day?",),
+            "The coordinator wrote “Kindly share your updated score.”",
+        ),
         # a fragment question adds to the ask before it
         (
             "Who can advocate for me with programs? my observership attending?",

@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from index.answer.advisor import Advisor
+from index.evaluation import read_jsonl
 from index.ranking.abstention import MESSAGE_FEATURES, SCOPED_FEATURES, CoverageCheck
 from index.ranking.linear import LinearModel
 from index.reader.checks import FOLDS, fit_message_check
-from index.reader.labelled import labelled_messages
+from index.reader.labelled import TRAINING_DIR, for_calibration, labelled_messages
 
 COVERED = (
     "I'm a J1 IMG from Egypt and just finished my interview at a program I love. When should I send the "
@@ -42,13 +43,17 @@ def test_a_message_of_several_asks_is_encoded_whole_after_its_asks(advisor: Advi
 
 
 def test_narrow_near_misses_are_refused_whole_and_a_covered_message_is_answered(advisor: Advisor) -> None:
-    refused = advisor.ask(NEAR_MISSES)
-    assert not refused.answered
-    # ask by ask, one of its asks would be answered: the check of the whole message is what refuses it
-    assert with_message_check(advisor, None).ask(NEAR_MISSES).answered
+    # the calibration share's messages of several asks, which trained nothing but the checks: of those that ask
+    # by ask would be answered, the check of the whole message refuses near-misses and far fewer covered ones
+    rows = [r for path in sorted(TRAINING_DIR.rglob("*.jsonl")) for r in read_jsonl(path)]
+    messages = [m for m in labelled_messages(rows) if for_calibration(m.row_id)]
+    without = with_message_check(advisor, None)
+    refused_whole = [m for m in messages if without.ask(m.text).answered and not advisor.ask(m.text).answered]
+    near_misses = [m for m in refused_whole if not m.covered]
+    assert len(near_misses) >= 3 and len(near_misses) > 2 * (len(refused_whole) - len(near_misses))
     answered = advisor.ask(COVERED)
     assert answered.answered and not answered.unanswered
-    assert advisor.ask_many([NEAR_MISSES, COVERED]) == [refused, answered]
+    assert advisor.ask_many([near_misses[0].text, COVERED]) == [advisor.ask(near_misses[0].text), answered]
 
 
 def test_the_check_weighs_the_best_ask_against_the_whole_message(advisor: Advisor) -> None:
