@@ -50,7 +50,7 @@ from scripts._cli import Parser
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "eval"
 VARIANTS = ("none", "head", "scope", "nearest", "message", "neighbours", "reading", "encoder", "long-questions")
-FIRST = ("questions", "probes", "long", "requests", "multipart", "history", "templates")
+FIRST = ("questions", "probes", "long", "long2", "requests", "multipart", "history", "templates")
 
 
 def reader_for(

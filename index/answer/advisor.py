@@ -213,7 +213,8 @@ class Advisor:
         usable = self._advice(part)[:ANSWER_PASSAGES]
         ranked = rank_units(self.repair(part.ask), vector, usable, self.retriever)
         shown = cites.quoted_leads()
-        # a template's lines are quoted only as the whole template; what an earlier ask quoted is not quoted again
+        # a template's lines are quoted only as the whole template; what an earlier ask quoted (a sentence, a list's
+        # lead-in, a template) is not quoted again
         units = select(
             [
                 r
@@ -227,7 +228,8 @@ class Advisor:
         blocks = group(quoted, self._paragraph, ask)
         template = self._template_for(part) if wants_template(part.ask) else None
         span = self.template_of(template.chunk) if template is not None else None
-        if template is not None and span is not None:
+        if template is not None and span is not None and (template.chunk.guide, span[0]) not in cites.templates:
+            cites.templates.add((template.chunk.guide, span[0]))
             text = self.guides[template.chunk.guide].text[span[0] : span[1]]
             blocks.append(template_block(template.chunk, text, cites.add_passage(template), ask))
         return blocks

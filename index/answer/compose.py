@@ -142,6 +142,7 @@ class SectionCitations:
         self._sections: dict[tuple[str, str], _Section] = {}
         self.number: dict[tuple[str, str], int] = {}
         self.quoted: list[Unit] = []
+        self.templates: set[tuple[str, int]] = set()  # (guide, start) of each template quoted whole
 
     def __len__(self) -> int:
         return len(self._sections)

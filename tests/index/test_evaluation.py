@@ -6,7 +6,7 @@ from index.evaluation import as_loaded, holds, read_jsonl
 from tests.helpers import EVAL, ROOT
 
 SECOND = EVAL / "second-guide" / "content" / "away-rotations-for-img.md"
-FIRST_SETS = ("questions", "probes", "long", "followups")
+FIRST_SETS = ("questions", "probes", "long", "long2", "followups")
 
 
 def test_a_row_another_guide_answers_is_covered_only_with_that_guide_loaded() -> None:

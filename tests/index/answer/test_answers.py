@@ -16,9 +16,10 @@ from index.answer.reply import AnswerBlock, render
 from index.evaluation import Readability, read_jsonl
 from index.guides.answer_units import Unit
 from index.query.reading import Turn
+from index.ranking.retrieval import wants_template
 from tests.helpers import EVAL
 
-SETS = ("questions", "probes", "long", "requests", "multipart", "history", "templates", "followups")
+SETS = ("questions", "probes", "long", "long2", "requests", "multipart", "history", "templates", "followups")
 
 
 def all_replies(advisor: Advisor, sets: list[Path]) -> list[dict[str, Any]]:
@@ -82,6 +83,18 @@ def test_a_template_asked_for_comes_whole_after_the_advice(advisor: Advisor) -> 
     assert template.startswith("Subject: ") and template.rstrip().endswith("[Name]")
     guide = advisor.guides["pre-match-communication-pmr-non-us-img"].text
     assert template in guide
+
+
+def test_a_template_two_asks_want_is_quoted_once(advisor: Advisor) -> None:
+    message = (
+        "What should I write in a letter of strong interest? And how do I phrase that they are my top choice, I am "
+        "sending it to three programs"
+    )
+    reading = advisor.read(message)
+    assert len(reading.asks) == 2 and all(wants_template(ask) for ask in reading.asks)
+    answer = advisor.ask(message)
+    assert [b.kind for b in answer.blocks].count("template") == 1
+    assert answer.answer.count("Subject: Continued Strong Interest") == 1
 
 
 def test_a_template_is_its_whole_fence_even_where_a_passage_mixes_it_with_prose(both_guides: Advisor) -> None:

@@ -21,16 +21,18 @@ from tests.helpers import EVAL
 FLOORS: dict[str, dict[str, float]] = {
     "questions": {"hit@1": 0.82, "hit@3": 0.9, "mrr@5": 0.87, "answer_hit": 0.89, "abstain": 0.88},
     "long": {"hit@1": 0.8, "hit@3": 0.92, "answer_hit": 0.86, "abstain": 0.86, "parts_answered": 0.8},
+    "long2": {"hit@1": 0.86, "hit@3": 0.94, "answer_hit": 0.92, "abstain": 0.9, "parts_answered": 0.8},
     "requests": {"hit@1": 0.7, "hit@3": 0.9, "answer_hit": 0.86, "abstain": 0.85, "parts_answered": 0.75},
     "multipart": {"parts_answered": 0.77, "all_parts_answered": 0.69, "unanswered_part_named": 0.64},
     "history": {"same_as_alone": 1.0, "hit@1": 0.8},
     "templates": {"template_given": 0.85, "template_withheld": 1.0, "answer_hit": 0.93},
 }
-# issue 14's target is .03 everywhere; measured 0, .013, .023 (1 of 44), 0, .028 and .033 (docs/answer-quality.md),
-# with room for one question more where one is the whole margin
+# issue 14's target is .03 everywhere; measured .013, .013, 0, .023 (1 of 44), 0, .028 and .033
+# (docs/answer-quality.md), with room for one question more where one is the whole margin
 MAX_FALSE_ABSTAIN = {
     "questions": 0.03,
     "long": 0.03,
+    "long2": 0.03,
     "requests": 0.03,
     "multipart": 0.03,
     "history": 0.06,
