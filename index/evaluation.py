@@ -245,13 +245,14 @@ class Score:
 
 
 def as_loaded(rows: list[dict[str, Any]], slugs: Collection[str]) -> list[dict[str, Any]]:
-    """The rows as labelled with the guides `slugs` loaded: a not-covered row that one of them answers
-    ("answered_by") is a covered row with that guide's gold; every other row is as written."""
+    """The rows as labelled with the guides `slugs` loaded, as new dicts where they change (`rows` are left as they
+    are): a not-covered row that one of them answers ("answered_by") is a covered row with that guide's gold, labelled
+    as a whole (its "parts", written for the other guides, are dropped); every other row is as written."""
     loaded = []
     for row in rows:
         golds = [g for slug, gs in row.get("answered_by", {}).items() if slug in slugs for g in gs]
         if row.get("abstain") and golds:
-            row = {k: v for k, v in row.items() if k != "abstain"} | {"gold": golds}
+            row = {k: v for k, v in row.items() if k not in ("abstain", "parts")} | {"gold": golds}
         loaded.append(row)
     return loaded
 

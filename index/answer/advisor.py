@@ -228,8 +228,8 @@ class Advisor:
         blocks = group(quoted, self._paragraph, ask)
         template = self._template_for(part) if wants_template(part.ask) else None
         span = self.template_of(template.chunk) if template is not None else None
-        if template is not None and span is not None and (template.chunk.guide, span[0]) not in cites.templates:
-            cites.templates.add((template.chunk.guide, span[0]))
+        # a template an earlier ask quoted is quoted again only when this ask would otherwise have nothing
+        if template is not None and span is not None and (cites.add_template(template, span) or not blocks):
             text = self.guides[template.chunk.guide].text[span[0] : span[1]]
             blocks.append(template_block(template.chunk, text, cites.add_passage(template), ask))
         return blocks

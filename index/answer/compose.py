@@ -155,6 +155,14 @@ class SectionCitations:
             self.number[key] = len(self._sections)
         return self.number[key]
 
+    def add_template(self, hit: Hit, span: tuple[int, int]) -> bool:
+        """Whether the template at `span` (offsets in `hit`'s guide) is quoted for the first time in this answer;
+        it is counted as quoted from now on."""
+        key = (hit.chunk.guide, span[0])
+        new = key not in self.templates
+        self.templates.add(key)
+        return new
+
     def add_unit(self, hit: Hit, unit: Unit) -> int | None:
         """The citation number under which `unit` (a sentence of `hit`) is quoted, or None when it does not fit."""
         n = self.add_passage(hit)

@@ -27,7 +27,7 @@ _QUESTION_WORD = (
     r"how|what|whats|when|where|which|who|whom|why|should|shall|can|could|may|might|must|do|does|did|is|isnt|are"
     r"|am|was|were|will|would|have|has|any"
 )
-_SOFT_OPENER = r"(?:(?:so|and|also|but|ok|okay|hi|hello|then|btw|plus|please|pls|kindly|sir|maam|now)\W+)*"
+_SOFT_OPENER = r"(?:(?:so|and|also|but|ok|okay|hi|hello|then|btw|plus|please|pls|plz|kindly|sir|maam|now)\W+)*"
 # A request put to the Advisor asks as a question does: "Kindly share the wording", "Give me a sample", "Help me
 # write it". At a sentence's start the verb must be put to someone ("me", "us") or name what is wanted ("the
 # wording", "how to ..."): "Send them my CV already" and "Write LOI yesterday" are what the applicant did.
@@ -37,7 +37,7 @@ _ASKS = re.compile(
     rf"^\W*{_SOFT_OPENER}(?:(?:{_QUESTION_WORD})\b|(?:{_REQUEST_VERB})\s+(?:{_REQUESTED})\b)"
     rf"|(?:^|[,;:])\W*(?:please|pls|plz|kindly)\s+(?:{_REQUEST_VERB})\b"
     r"|\b(?:please|pls|plz|kindly)\s+(?:advise|guide|suggest|help|tell|let)\b"
-    r"|\b(?:i|we)\s+(?:need|am looking for|'m looking for|would like|want)\s+(?:a|an|the|some|your)?\s*"
+    r"|\b(?:(?:i|we)\s+(?:need|am looking for|would like|want)|i['’]m looking for)\s+(?:a|an|the|some|your)?\s*"
     r"(?:templates?|samples?|examples?|drafts?|wording|advice|guidance|help|suggestions?)\b"
     r"|\b(i want to know|i would like to know|i'd like to know|wondering"
     r"|any (advice|suggestions?|tips|idea)|let me know|tell me"
@@ -46,9 +46,9 @@ _ASKS = re.compile(
     re.IGNORECASE,
 )
 # Words quoted from a draft or a program's email ("I wrote 'please give me a chance'") are not the applicant's ask.
-# An apostrophe inside a word ("I'm") does not close a single quote; a quote the sentence splitter cut off at its
-# closing mark runs to the sentence's end.
-_QUOTED = re.compile(r"(?<!\w)[\"“][^\"”]{3,}?(?:[\"”]|$)|(?<!\w)['‘](?:[^'’]|['’](?=\w)){3,}?(?:['’](?!\w)|$)")
+# An apostrophe inside a word ("I'm") does not close a single quote.
+_QUOTED = re.compile(r"(?<!\w)[\"“][^\"”]{3,300}?[\"”]|(?<!\w)['‘](?:[^'’]|['’](?=\w)){3,300}?['’](?!\w)")
+_CLOSING = "\"”’')"
 # Where one sentence holds two asks: ", and how many ...", "; also can I ...".
 _JOINED_ASK = re.compile(
     rf"(?:,\s*|;\s*|\s+)(?:and|also|plus|&)\s+(?:also\s+)?(?=(?:{_QUESTION_WORD})\b)"
@@ -62,7 +62,7 @@ _ELLIPTICAL = re.compile(
 # A plea that names nothing of its own ("please guide, very stressed", "any advice?", "thanks in advance") asks
 # about the rest of the message: beside other asks it is no ask of its own.
 _PLEA = re.compile(
-    r"\b(?:(?:please|pls|kindly)\s+(?:advise|guide|suggest|help)(?:\s+me)?"
+    r"\b(?:(?:please|pls|plz|kindly)\s+(?:advise|guide|suggest|help)(?:\s+me)?"
     r"|any\s+(?:advice|suggestions?|tips|ideas?|help)|let me know)\b",
     re.IGNORECASE,
 )
@@ -124,8 +124,8 @@ def split_asks(message: str) -> tuple[tuple[str, ...], str]:
     A message with no sentence that reads as an ask is one ask ("thank you note timing"); a plea that names
     nothing ("any advice?") beside other asks is dropped, neither ask nor situation.
     """
-    sentences = message_sentences(message)
-    asks, situation = _asks_and_situation([s for s in sentences if not _only_pleads(s)])
+    sentences = _unquoted_sentences(message)
+    asks, situation = _asks_and_situation([(s, u) for s, u in sentences if not _only_pleads(s)])
     if not asks:  # only pleas ask: they ask about the situation, and are read as asks
         asks, situation = _asks_and_situation(sentences)
     if not asks:
@@ -135,13 +135,20 @@ def split_asks(message: str) -> tuple[tuple[str, ...], str]:
     return tuple(asks[:MAX_ASKS]), " ".join(situation)
 
 
-def _asks_and_situation(sentences: list[str]) -> tuple[list[str], list[str]]:
+def _unquoted_sentences(message: str) -> list[tuple[str, str]]:
+    """Each sentence of `message`, and the same sentence with its quoted words blanked out."""
+    return [(s, _QUOTED.sub(lambda quote: " " * len(quote.group()), s)) for s in message_sentences(message)]
+
+
+def _asks_and_situation(sentences: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """(asks, situation) of (sentence, the sentence with quoted words blanked out) pairs."""
     asks: list[str] = []
     situation: list[str] = []
-    for sentence in sentences:
-        if _ASKS.search(_QUOTED.sub(" ", sentence)):
+    for sentence, unquoted in sentences:
+        if _ASKS.search(unquoted):
             asks.extend(p.strip(" ,;") for p in _JOINED_ASK.split(sentence) if p and p.strip(" ,;?"))
-        elif sentence.endswith("?"):  # a fragment ("my observership attending?") adds to the ask before it
+        elif unquoted.rstrip().rstrip(_CLOSING).endswith("?"):
+            # a fragment ("my observership attending?") adds to the ask before it; a quoted question is not asked
             if asks:
                 asks[-1] = f"{asks[-1]} {sentence}"
             else:

@@ -90,10 +90,21 @@ def test_the_previous_user_turn_is_read_with_a_follow_up_only() -> None:
         ),
         # a request put to the Advisor is an ask, a question mark or not
         (
-            "I passed step 3 last week. Kindly give me example email to inform programs. Should be short",
-            ("Kindly give me example email to inform programs.", "Should be short"),
+            "I passed step 3 last week. Kindly give me example email to inform programs.",
+            ("Kindly give me example email to inform programs.",),
             "I passed step 3 last week.",
         ),
+        (
+            "I'm a J1 IMG from Peru. I'm looking for a template for the LOI",
+            ("I'm looking for a template for the LOI",),
+            "I'm a J1 IMG from Peru.",
+        ),
+        (
+            "Class of '24, kindly share a sample thank-you email",
+            ("Class of '24, kindly share a sample thank-you email",),
+            "",
+        ),
+        ("Should I send a LOI? plz advise", ("Should I send a LOI?",), ""),
         (
             "Interviewed at 4 places on J1. I need a template for the letter of interest",
             ("I need a template for the letter of interest",),
@@ -115,7 +126,17 @@ def test_the_previous_user_turn_is_read_with_a_follow_up_only() -> None:
             ("Should I reply the same day?",),
             "The coordinator wrote “Kindly share your updated score.”",
         ),
-        # a fragment question adds to the ask before it
+        (
+            "The PD asked me 'would you rank us first?' on interview day. Is he allowed to ask that?",
+            ("Is he allowed to ask that?",),
+            "The PD asked me 'would you rank us first?' on interview day.",
+        ),
+        # a fragment question adds to the ask before it, in brackets too
+        (
+            "Who can advocate for me? (my observership attending?) Should I email the PD?",
+            ("Who can advocate for me? (my observership attending?)", "Should I email the PD?"),
+            "",
+        ),
         (
             "Who can advocate for me with programs? my observership attending?",
             ("Who can advocate for me with programs? my observership attending?",),
