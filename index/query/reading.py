@@ -30,15 +30,20 @@ _QUESTION_WORD = (
 _SOFT_OPENER = r"(?:(?:so|and|also|but|ok|okay|hi|hello|then|btw|plus|please|pls|plz|kindly|sir|maam|now)\W+)*"
 # A request put to the Advisor asks as a question does: "Kindly share the wording", "Give me a sample", "Help me
 # write it". At a sentence's start the verb must be put to someone ("me", "us") or name what is wanted ("the
-# wording", "how to ..."): "Send them my CV already" and "Write LOI yesterday" are what the applicant did.
+# wording", "how to ..."): "Send them my CV already" and "Write LOI yesterday" are what the applicant did. So does
+# saying what is wanted: "I need a template", "It would be great if you could share", "Review my draft pls".
 _REQUEST_VERB = r"give|show|share|send|write|draft|help|explain|suggest|recommend|provide|guide|advise|tell|clarify"
 _REQUESTED = r"me|us|a|an|the|some|any|your|both|how|what|whether|if|which|who|when|where"
 _ASKS = re.compile(
     rf"^\W*{_SOFT_OPENER}(?:(?:{_QUESTION_WORD})\b|(?:{_REQUEST_VERB})\s+(?:{_REQUESTED})\b)"
     rf"|(?:^|[,;:])\W*(?:please|pls|plz|kindly)\s+(?:{_REQUEST_VERB})\b"
     r"|\b(?:please|pls|plz|kindly)\s+(?:advise|guide|suggest|help|tell|let)\b"
-    r"|\b(?:(?:i|we)\s+(?:need|am looking for|would like|want)|i['’]m looking for)\s+(?:a|an|the|some|your)?\s*"
-    r"(?:templates?|samples?|examples?|drafts?|wording|advice|guidance|help|suggestions?)\b"
+    r"|(?:\b(?:i|we)\s+(?:really\s+|urgently\s+)?(?:need|am looking for|would like|want)|\bi['’]m looking for"
+    r"|^\W*looking for)\s+(?:a|an|the|some|your)?\s*(?:urgent\s+|quick\s+)?"
+    r"(?:templates?|samples?|examples?|drafts?|wording|advices?|guidance|help|suggestions?)\b"
+    rf"|^\W*{_SOFT_OPENER}(?:review|correct|check|proofread|edit|improve)\s+(?:my|this)\b"
+    r"|\b(?:it would be|it'd be|would be)\s+(?:great|helpful|nice|kind)\s+if\s+you\b"
+    r"|\b(?:i\s+)?(?:kindly\s+)?request(?:ing)?\s+you\s+to\b"
     r"|\b(i want to know|i would like to know|i'd like to know|wondering"
     r"|any (advice|suggestions?|tips|idea)|let me know|tell me"
     r"|(not sure|unsure|confused|no idea|don'?t know) (if|whether|how|what|when|who|about)"
@@ -49,6 +54,7 @@ _ASKS = re.compile(
 # An apostrophe inside a word ("I'm") does not close a single quote.
 _QUOTED = re.compile(r"(?<!\w)[\"“][^\"”]{3,300}?[\"”]|(?<!\w)['‘](?:[^'’]|['’](?=\w)){3,300}?['’](?!\w)")
 _CLOSING = "\"”’')"
+_QUOTE_TAIL = re.compile(r"^[^\"“”]*[\"”]$")  # a closing mark, none opened before it in the sentence
 # Where one sentence holds two asks: ", and how many ...", "; also can I ...".
 _JOINED_ASK = re.compile(
     rf"(?:,\s*|;\s*|\s+)(?:and|also|plus|&)\s+(?:also\s+)?(?=(?:{_QUESTION_WORD})\b)"
@@ -136,8 +142,15 @@ def split_asks(message: str) -> tuple[tuple[str, ...], str]:
 
 
 def _unquoted_sentences(message: str) -> list[tuple[str, str]]:
-    """Each sentence of `message`, and the same sentence with its quoted words blanked out."""
-    return [(s, _QUOTED.sub(lambda quote: " " * len(quote.group()), s)) for s in message_sentences(message)]
+    """Each sentence of `message`, and the same sentence with its quoted words blanked out: a sentence that ends a
+    quote opened in an earlier one (a quoted email of several sentences) is quoted whole."""
+    out = []
+    for sentence in message_sentences(message):
+        unquoted = _QUOTED.sub(lambda quote: " " * len(quote.group()), sentence)
+        if _QUOTE_TAIL.search(unquoted):
+            unquoted = " " * len(sentence)
+        out.append((sentence, unquoted))
+    return out
 
 
 def _asks_and_situation(sentences: list[tuple[str, str]]) -> tuple[list[str], list[str]]:

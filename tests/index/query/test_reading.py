@@ -106,6 +106,21 @@ def test_the_previous_user_turn_is_read_with_a_follow_up_only() -> None:
         ),
         ("Should I send a LOI? plz advise", ("Should I send a LOI?",), ""),
         (
+            "Passed Step 3 last week. It would be great if you could share a sample update email",
+            ("It would be great if you could share a sample update email",),
+            "Passed Step 3 last week.",
+        ),
+        (
+            "J1, 6 interviews. I kindly request you to guide me on the letter of intent. Review my draft pls",
+            ("I kindly request you to guide me on the letter of intent.", "Review my draft pls"),
+            "J1, 6 interviews.",
+        ),
+        (
+            "Looking for an example of the visa email. IMG from Chile",
+            ("Looking for an example of the visa email.",),
+            "IMG from Chile",
+        ),
+        (
             "Interviewed at 4 places on J1. I need a template for the letter of interest",
             ("I need a template for the letter of interest",),
             "Interviewed at 4 places on J1.",
@@ -120,6 +135,11 @@ def test_the_previous_user_turn_is_read_with_a_follow_up_only() -> None:
             "I wrote to a PD 'please tell me if I'm ranked to match'. Did I pressure them?",
             ("Did I pressure them?",),
             "I wrote to a PD 'please tell me if I'm ranked to match'.",
+        ),
+        (
+            "The coordinator wrote “Thank you for interviewing. Please send your updated scores.” Should I reply now?",
+            ("Should I reply now?",),
+            "The coordinator wrote “Thank you for interviewing. Please send your updated scores.”",
         ),
         (
             "The coordinator wrote “Kindly share your updated score.” Should I reply the same day?",
