@@ -40,7 +40,7 @@ _ASKS = re.compile(
     r"|\b(?:please|pls|plz|kindly)\s+(?:advise|guide|suggest|help|tell|let)\b"
     r"|(?:\b(?:i|we)\s+(?:really\s+|urgently\s+)?(?:need|am looking for|would like|want)|\bi['’]m looking for"
     r"|^\W*looking for)\s+(?:a|an|the|some|your)?\s*(?:urgent\s+|quick\s+)?"
-    r"(?:templates?|samples?|examples?|drafts?|wording|advices?|guidance|help|suggestions?)\b"
+    r"(?:templates?|samples?|examples?|drafts?|wording|advices?|guidance|help(?!\s+from)|suggestions?)\b"
     rf"|^\W*{_SOFT_OPENER}(?:review|correct|check|proofread|edit|improve)\s+(?:my|this)\b"
     r"|\b(?:it would be|it'd be|would be)\s+(?:great|helpful|nice|kind)\s+if\s+you\b"
     r"|\b(?:i\s+)?(?:kindly\s+)?request(?:ing)?\s+you\s+to\b"

@@ -121,6 +121,11 @@ def test_the_previous_user_turn_is_read_with_a_follow_up_only() -> None:
             "IMG from Chile",
         ),
         (
+            "I need help from the program for my visa, so I applied to J1 programs only. Is that a mistake?",
+            ("Is that a mistake?",),
+            "I need help from the program for my visa, so I applied to J1 programs only.",
+        ),
+        (
             "Interviewed at 4 places on J1. I need a template for the letter of interest",
             ("I need a template for the letter of interest",),
             "Interviewed at 4 places on J1.",
