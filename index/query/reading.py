@@ -27,7 +27,8 @@ _QUESTION_WORD = (
     r"how|what|whats|when|where|which|who|whom|why|should|shall|can|could|may|might|must|do|does|did|is|isnt|are"
     r"|am|was|were|will|would|have|has|any"
 )
-_SOFT_OPENER = r"(?:(?:so|and|also|but|ok|okay|hi|hello|then|btw|plus|please|pls|plz|kindly|sir|maam|now)\W+)*"
+_PLEASE = r"please|pls|plz|kindly"
+_SOFT_OPENER = rf"(?:(?:so|and|also|but|ok|okay|hi|hello|then|btw|plus|{_PLEASE}|sir|maam|now)\W+)*"
 # A request put to the Advisor asks as a question does: "Kindly share the wording", "Give me a sample", "Help me
 # write it". At a sentence's start the verb must be put to someone ("me", "us") or name what is wanted ("the
 # wording", "how to ..."): "Send them my CV already" and "Write LOI yesterday" are what the applicant did. So does
@@ -36,8 +37,8 @@ _REQUEST_VERB = r"give|show|share|send|write|draft|help|explain|suggest|recommen
 _REQUESTED = r"me|us|a|an|the|some|any|your|both|how|what|whether|if|which|who|when|where"
 _ASKS = re.compile(
     rf"^\W*{_SOFT_OPENER}(?:(?:{_QUESTION_WORD})\b|(?:{_REQUEST_VERB})\s+(?:{_REQUESTED})\b)"
-    rf"|(?:^|[,;:])\W*(?:please|pls|plz|kindly)\s+(?:{_REQUEST_VERB})\b"
-    r"|\b(?:please|pls|plz|kindly)\s+(?:advise|guide|suggest|help|tell|let)\b"
+    rf"|(?:^|[,;:])\W*(?:{_PLEASE})\s+(?:{_REQUEST_VERB})\b"
+    rf"|\b(?:{_PLEASE})\s+(?:advise|guide|suggest|help|tell|let)\b"
     r"|(?:\b(?:i|we)\s+(?:really\s+|urgently\s+)?(?:need|am looking for|would like|want)|\bi['’]m looking for"
     r"|^\W*looking for)\s+(?:a|an|the|some|your)?\s*(?:urgent\s+|quick\s+)?"
     r"(?:templates?|samples?|examples?|drafts?|wording|advices?|guidance|help(?!\s+from)|suggestions?)\b"
@@ -68,7 +69,7 @@ _ELLIPTICAL = re.compile(
 # A plea that names nothing of its own ("please guide, very stressed", "any advice?", "thanks in advance") asks
 # about the rest of the message: beside other asks it is no ask of its own.
 _PLEA = re.compile(
-    r"\b(?:(?:please|pls|plz|kindly)\s+(?:advise|guide|suggest|help)(?:\s+me)?"
+    rf"\b(?:(?:{_PLEASE})\s+(?:advise|guide|suggest|help)(?:\s+me)?"
     r"|any\s+(?:advice|suggestions?|tips|ideas?|help)|let me know)\b",
     re.IGNORECASE,
 )
