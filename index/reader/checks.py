@@ -29,12 +29,10 @@ def refusal_threshold(scores: np.ndarray, covered: np.ndarray, vetoed: np.ndarra
     return float(candidates[min(max(allowed, 0), len(candidates) - 1)] - 1e-6)
 
 
-def held_out_margins(
-    x: np.ndarray, y: np.ndarray, vetoed: np.ndarray, folds: np.ndarray, check: LinearModel
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per ask, its held-out score less `check`'s threshold (Verdict.margin; at most 0 where the fact check
-    refuses it), and whether the check answers it."""
-    margins = held_out_scores(x, y, vetoed, check.features, folds, x, folds) - check.threshold
+def held_out_margins(held_out: np.ndarray, vetoed: np.ndarray, check: LinearModel) -> tuple[np.ndarray, np.ndarray]:
+    """Per ask, its held-out score (`held_out`, as fit_abstention gives it) less `check`'s threshold
+    (Verdict.margin; at most 0 where the fact check refuses it, `vetoed`), and whether the check answers it."""
+    margins = held_out - check.threshold
     return np.where(vetoed, np.minimum(margins, 0.0), margins), (margins >= 0) & ~vetoed
 
 
@@ -74,7 +72,7 @@ def fit_message_check(
     features, y, none = np.column_stack([best[keep], whole]), covered[keep].astype(float), np.zeros(keep.sum(), bool)
     return fit_abstention(
         features, y, none, abstention.MESSAGE_FEATURES, max_false_refusals, folds[keep], refused=~answered[keep]
-    )
+    )[0]
 
 
 def fit_abstention(
@@ -85,10 +83,11 @@ def fit_abstention(
     max_false_refusals: float,
     folds: np.ndarray,
     refused: np.ndarray | None = None,
-) -> LinearModel:
-    """An abstention check on `features`: x (asks, features), y (asks,) 1 for covered, `vetoed` (asks,) those the
-    fact check refuses outright, `folds` (asks,) each ask's fold (the asks of one message share one), `refused`
-    (asks,) those refused before this check judges them, counted against its budget (default: `vetoed`).
+) -> tuple[LinearModel, np.ndarray]:
+    """An abstention check on `features`, and each ask's held-out score (asks,) its threshold was chosen on: x
+    (asks, features), y (asks,) 1 for covered, `vetoed` (asks,) those the fact check refuses outright, `folds`
+    (asks,) each ask's fold (the asks of one message share one), `refused` (asks,) those refused before this check
+    judges them, counted against its budget (default: `vetoed`).
 
     Fitted on every ask the fact check leaves to it; its threshold refuses at most `max_false_refusals` of the
     covered asks, each scored by the check fitted without its fold, as a new question is scored. Chosen on the
@@ -100,7 +99,7 @@ def fit_abstention(
     threshold = refusal_threshold(held_out, y, vetoed if refused is None else refused, max_false_refusals)
     if not np.isfinite(threshold):
         raise ModelError("the abstention check could not be fitted: too few covered or not-covered asks")
-    return LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold)
+    return LinearModel(model.features, model.weights, model.bias, model.mean, model.scale, threshold), held_out
 
 
 def held_out_scores(

@@ -185,20 +185,21 @@ def fit(
         message_parts.append(message_data(advisor, [messages[int(i)] for i in chosen], message_vectors[chosen]))
     advisor.retriever.use_rankers(rankers["ranker"], rankers.get("ranker_scoped"))
     x, y, vetoed, scope, folds = _stacked(plain_parts)
-    plain = fit_abstention(x, y, vetoed, abstention.FEATURES, max_false_refusals, folds)
+    plain, held_out = fit_abstention(x, y, vetoed, abstention.FEATURES, max_false_refusals, folds)
     models = {**rankers, "abstention": plain}
     refused = (plain.score(x) < plain.threshold) | vetoed
-    margins, answers = held_out_margins(x, y, vetoed, folds, plain)
+    margins, answers = held_out_margins(held_out, vetoed, plain)
     x, y, vetoed, scope, folds = _stacked(scoped_parts)
     known = ~np.isnan(scope)
     if all((y[known & ~vetoed] == label).sum() >= FOLDS for label in (0.0, 1.0)):
         scoped = np.hstack([x, scope[:, None]])[known]
-        models["abstention_scoped"] = model = fit_abstention(
+        model, held_out = fit_abstention(
             scoped, y[known], vetoed[known], abstention.SCOPED_FEATURES, max_false_refusals, folds[known]
         )
+        models["abstention_scoped"] = model
         refused[known] = (model.score(scoped) < model.threshold) | vetoed[known]
         fitted_on = (scoped, y[known], vetoed[known], folds[known])
-        margins[known], answers[known] = held_out_margins(*fitted_on, model)
+        margins[known], answers[known] = held_out_margins(held_out, vetoed[known], model)
         stacked_asks = [asks[i] for i in _fold_order(fold)]
         stacked_messages = [messages[i].row_id for i in _fold_order(message_fold)]
         best, answered = best_margins(stacked_asks, margins, answers, stacked_messages)

@@ -185,7 +185,7 @@ def test_the_refusal_threshold_is_chosen_on_held_out_folds() -> None:
     x, y = sample(200)
     nothing = np.zeros(len(y), dtype=bool)
     features = tuple(f"f{i}" for i in range(9))
-    check = fit_abstention(x, y, nothing, features, 0.03, np.arange(len(y)) % 5)
+    check, _ = fit_abstention(x, y, nothing, features, 0.03, np.arange(len(y)) % 5)
     in_sample = refusal_threshold(check.score(x), y, nothing, 0.03)
     new_x, new_y = sample(20_000)
     scores = check.score(new_x)[new_y == 1]
