@@ -16,6 +16,7 @@ import numpy as np
 
 from index.answer.compose import (
     ANSWER_PASSAGES,
+    TEMPLATE_ADVICE_PASSAGES,
     SectionCitations,
     group,
     paragraph_start,
@@ -210,7 +211,7 @@ class Advisor:
         return [h for h in part.hits if h.chunk.kind != "template"]
 
     def _compose(self, part: _Part, vector: np.ndarray, cites: SectionCitations, ask: str | None) -> list[AnswerBlock]:
-        usable = self._advice(part)[:ANSWER_PASSAGES]
+        usable = self._advice(part)[: TEMPLATE_ADVICE_PASSAGES if wants_template(part.ask) else ANSWER_PASSAGES]
         ranked = rank_units(self.repair(part.ask), vector, usable, self.retriever)
         shown = cites.quoted_leads()
         # a template's lines are quoted only as the whole template; what an earlier ask quoted (a sentence, a list's

@@ -85,6 +85,16 @@ def test_a_template_asked_for_comes_whole_after_the_advice(advisor: Advisor) -> 
     assert template in guide
 
 
+def test_a_template_asked_for_is_among_the_first_three_citations(replies: list[dict[str, Any]]) -> None:
+    """The advice before it comes from two passages (compose.TEMPLATE_ADVICE_PASSAGES), so a one-ask message's template
+    is cited first, second or third, where an applicant reads it (after three passages' advice it was fourth or fifth
+    on four of the eval sets' template requests)."""
+    single = [r for r in replies if r["answered"] and len({b["ask"] for b in r["answer_blocks"]}) == 1]
+    cited = [b["citation"] for r in single for b in r["answer_blocks"] if b["kind"] == "template"]
+    assert len(cited) > 40
+    assert max(cited) <= 3
+
+
 def test_a_template_two_asks_want_is_quoted_once(advisor: Advisor) -> None:
     message = (
         "What should I write in a letter of strong interest? And how do I phrase that they are my top choice, I am "
