@@ -1,9 +1,9 @@
 """Answer quality on the project's own held-out question sets, and verified citations.
 
 The floors sit a little under the lowest figures of encoders trained from several seeds (docs/answer-quality.md,
-"The spread between seeds": 13-16 before the seventh stop's reading of requests, 13-15 after), so that a
-regression fails CI and a retrained encoder's draw does not; nothing fitted or trained ever saw these questions
-(see index/reader/training/).
+"The spread between seeds": 13-16 before the seventh stop's reading of requests, 13-15 after, 13-17 since the
+eighth stop's training rows), so that a regression fails CI and a retrained encoder's draw does not; nothing fitted
+or trained ever saw these questions (see index/reader/training/).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from index.query.reading import Turn
 from tests.helpers import EVAL
 
 FLOORS: dict[str, dict[str, float]] = {
-    "questions": {"hit@1": 0.82, "hit@3": 0.94, "mrr@5": 0.87, "answer_hit": 0.89, "abstain": 0.88},
-    "long": {"hit@1": 0.8, "hit@3": 0.92, "answer_hit": 0.86, "abstain": 0.86, "parts_answered": 0.8},
-    "long2": {"hit@1": 0.86, "hit@3": 0.94, "answer_hit": 0.92, "abstain": 0.9, "parts_answered": 0.8},
-    "requests": {"hit@1": 0.7, "hit@3": 0.9, "answer_hit": 0.86, "abstain": 0.85, "parts_answered": 0.75},
+    "questions": {"hit@1": 0.82, "hit@3": 0.93, "mrr@5": 0.87, "answer_hit": 0.89, "abstain": 0.88},
+    "long": {"hit@1": 0.8, "hit@3": 0.92, "answer_hit": 0.86, "abstain": 0.88, "parts_answered": 0.78},
+    "long2": {"hit@1": 0.86, "hit@3": 0.94, "answer_hit": 0.92, "abstain": 0.92, "parts_answered": 0.8},
+    "requests": {"hit@1": 0.78, "hit@3": 0.9, "answer_hit": 0.86, "abstain": 0.85, "parts_answered": 0.75},
     "multipart": {"parts_answered": 0.77, "all_parts_answered": 0.69, "unanswered_part_named": 0.64},
     "history": {"same_as_alone": 1.0, "hit@1": 0.8},
     "templates": {"template_given": 0.85, "template_withheld": 1.0, "answer_hit": 0.93},
