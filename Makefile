@@ -31,8 +31,9 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # Answer quality on the project's held-out sets (and the shared dev set where it sits beside the repo): the first
-# guide alone, both guides loaded together, and the second guide alone (docs/answer-quality.md).
-FIRST := $(foreach s,questions probes long long2 requests multipart history templates followups,--set tests/eval/$(s).jsonl) \
+# guide alone, both guides loaded together, and the second guide alone (docs/answer-quality.md). FIRST lists
+# index/evaluation.py's FIRST_GUIDE_SETS (tests/index/test_evaluation.py checks that they agree).
+FIRST := $(foreach s,questions probes long long2 long3 requests multipart history templates followups,--set tests/eval/$(s).jsonl) \
          $(if $(wildcard ../shared/eval/dev.jsonl),--set ../shared/eval/dev.jsonl)
 SECOND := --set tests/eval/second-guide/questions.jsonl --set tests/eval/second-guide/long.jsonl
 eval: index

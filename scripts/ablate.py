@@ -34,7 +34,7 @@ from typing import Any
 
 from api.schemas import AskResponse
 from index.answer.advisor import Advisor
-from index.evaluation import as_loaded, read_jsonl, score
+from index.evaluation import FIRST_GUIDE_SETS, as_loaded, read_jsonl, score
 from index.model.embeddings import MiniLMEmbedder
 from index.query import reading
 from index.query.reading import Turn
@@ -50,7 +50,6 @@ from scripts._cli import Parser
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "eval"
 VARIANTS = ("none", "head", "scope", "nearest", "message", "neighbours", "reading", "encoder", "long-questions")
-FIRST = ("questions", "probes", "long", "long2", "requests", "multipart", "history", "templates")
 
 
 def reader_for(
@@ -113,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         both.mkdir()
         for guide in [*(ROOT / "content").glob("*.md"), *(EVAL / "second-guide/content").glob("*.md")]:
             shutil.copy2(guide, both / guide.name)
-        first = [EVAL / f"{name}.jsonl" for name in FIRST]
+        first = [EVAL / f"{name}.jsonl" for name in FIRST_GUIDE_SETS]
         second = [EVAL / "second-guide/questions.jsonl", EVAL / "second-guide/long.jsonl"]
         for loaded, content, sets in (("first", ROOT / "content", first), ("both", both, first + second),
                                       ("second", EVAL / "second-guide/content", second)):  # fmt: skip

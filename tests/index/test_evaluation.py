@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from index.evaluation import as_loaded, holds, read_jsonl
+from index.evaluation import FIRST_GUIDE_SETS, as_loaded, holds, read_jsonl
 from tests.helpers import EVAL, ROOT
 
 SECOND = EVAL / "second-guide" / "content" / "away-rotations-for-img.md"
-FIRST_SETS = ("questions", "probes", "long", "long2", "requests", "multipart", "history", "templates", "followups")
 
 
 def test_a_row_another_guide_answers_is_covered_only_with_that_guide_loaded() -> None:
@@ -31,7 +30,15 @@ def test_every_answered_by_gold_is_verbatim_in_that_guide() -> None:
 
 def test_every_gold_of_the_first_guides_sets_is_its_text() -> None:
     text = (ROOT / "content" / "pre-match-communication-pmr-non-us-img.md").read_text(encoding="utf-8")
-    for row in [r for name in FIRST_SETS for r in read_jsonl(EVAL / f"{name}.jsonl")]:
+    for row in [r for name in FIRST_GUIDE_SETS for r in read_jsonl(EVAL / f"{name}.jsonl")]:
         parts = [g for part in row.get("parts") or [] if part for g in part]
         for gold in [*row.get("gold", []), *parts, *row.get("template", [])]:
             assert holds(text, [gold]), (row["id"], gold)
+
+
+def test_make_eval_scores_every_held_out_set_of_the_first_guide() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    listed = next(line for line in makefile.splitlines() if line.startswith("FIRST :="))
+    assert tuple(listed.split("$(foreach s,")[1].split(",")[0].split()) == FIRST_GUIDE_SETS
+    on_disk = {p.stem for p in EVAL.glob("*.jsonl")} - {"drafts", "plans"}  # the drafts and plans checks' own sets
+    assert on_disk == set(FIRST_GUIDE_SETS)

@@ -13,13 +13,11 @@ from api.schemas import AskResponse
 from index.answer.advisor import Advisor
 from index.answer.compose import ANSWER_CHARS, UNIT_MARGIN, RankedUnit, group, select
 from index.answer.reply import AnswerBlock, render
-from index.evaluation import Readability, read_jsonl
+from index.evaluation import FIRST_GUIDE_SETS, Readability, read_jsonl
 from index.guides.answer_units import Unit
 from index.query.reading import Turn
 from index.ranking.retrieval import wants_template
 from tests.helpers import EVAL
-
-SETS = ("questions", "probes", "long", "long2", "requests", "multipart", "history", "templates", "followups")
 
 
 def all_replies(advisor: Advisor, sets: list[Path]) -> list[dict[str, Any]]:
@@ -33,7 +31,7 @@ def all_replies(advisor: Advisor, sets: list[Path]) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def replies(advisor: Advisor) -> list[dict[str, Any]]:
-    return all_replies(advisor, [EVAL / f"{name}.jsonl" for name in SETS])
+    return all_replies(advisor, [EVAL / f"{name}.jsonl" for name in FIRST_GUIDE_SETS])
 
 
 @pytest.mark.parametrize("loaded", ["first guide", "both guides"])
@@ -45,9 +43,8 @@ def test_every_reply_of_every_eval_set_reads_as_one_answer(
     if loaded == "both guides":
         advisor = both_guides
         second = EVAL / "second-guide"
-        replies = all_replies(
-            advisor, [EVAL / f"{n}.jsonl" for n in SETS] + [second / "questions.jsonl", second / "long.jsonl"]
-        )
+        sets = [EVAL / f"{n}.jsonl" for n in FIRST_GUIDE_SETS]
+        replies = all_replies(advisor, [*sets, second / "questions.jsonl", second / "long.jsonl"])
     check = Readability()
     for reply in replies:
         check.check(reply, list(advisor.guides.values()))
