@@ -18,7 +18,8 @@ lever's effect can be told from the draw of one seed (docs/answer-quality.md, "T
 - encoder: the bundled MiniLM asks (no fine-tuning); head and models refitted on its vectors
 - long-questions: the reader trained and fitted on index/reader/training/fit.jsonl alone (short questions)
 
-Prints one JSON line per (guides loaded, set), as scripts.eval does. Takes under a minute, a little more for a
+Prints one JSON line per (guides loaded, set), as scripts.eval does, for the held-out sets `make eval` scores
+(index/evaluation.py FIRST_GUIDE_SETS, and the second guide's). Takes about a minute and a half, two more for a
 variant that trains an encoder (long-questions, or any with --seed but encoder); docs/answer-quality.md gives
 the figures.
 """

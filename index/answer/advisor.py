@@ -211,7 +211,10 @@ class Advisor:
         return [h for h in part.hits if h.chunk.kind != "template"]
 
     def _compose(self, part: _Part, vector: np.ndarray, cites: SectionCitations, ask: str | None) -> list[AnswerBlock]:
-        usable = self._advice(part)[: TEMPLATE_ADVICE_PASSAGES if wants_template(part.ask) else ANSWER_PASSAGES]
+        template = self._template_for(part) if wants_template(part.ask) else None
+        span = self.template_of(template.chunk) if template is not None else None
+        new_template = template is not None and span is not None and not cites.has_template(template, span)
+        usable = self._advice(part)[: TEMPLATE_ADVICE_PASSAGES if new_template else ANSWER_PASSAGES]
         ranked = rank_units(self.repair(part.ask), vector, usable, self.retriever)
         shown = cites.quoted_leads()
         # a template's lines are quoted only as the whole template; what an earlier ask quoted (a sentence, a list's
@@ -227,8 +230,6 @@ class Advisor:
         hit = self.retriever.hit
         quoted = [(u, n) for u in units if (n := cites.add_unit(hit(u.chunk_position, part.signals), u)) is not None]
         blocks = group(quoted, self._paragraph, ask)
-        template = self._template_for(part) if wants_template(part.ask) else None
-        span = self.template_of(template.chunk) if template is not None else None
         # a template an earlier ask quoted is quoted again only when this ask would otherwise have nothing
         if template is not None and span is not None and (cites.add_template(template, span) or not blocks):
             text = self.guides[template.chunk.guide].text[span[0] : span[1]]

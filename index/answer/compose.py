@@ -27,8 +27,9 @@ ANSWER_CHARS = 480  # quoted characters per ask, a lead-in counted once
 UNIT_MARGIN = 0.4  # a sentence joins the answer when it scores this close to the best one (chosen on fit.jsonl)
 LATER_PASSAGE_PENALTY = 0.05  # per place: sentences of lower-ranked passages need to match better
 ANSWER_PASSAGES = 3  # an ask's sentences come from its first few passages
-# Before a template asked for, the advice of its first two passages only: the template, which is what was asked for,
-# is then among the first three citations (after three, `questions` hit@3 .937, `dev` .929; after two, .962, .964).
+# Before a template quoted for an ask, the advice of its first two passages only: the template, which is what was asked
+# for, is then among the first three citations (2a78fa0's encoder, seed 13: after three, `questions` hit@3 .937 and
+# `dev` .929; after two, .962 and .964).
 TEMPLATE_ADVICE_PASSAGES = 2
 
 
@@ -157,6 +158,10 @@ class SectionCitations:
             self._sections[key] = _Section(hit.chunk, hit.score, [])
             self.number[key] = len(self._sections)
         return self.number[key]
+
+    def has_template(self, hit: Hit, span: tuple[int, int]) -> bool:
+        """Whether the template at `span` (offsets in `hit`'s guide) is already quoted in this answer."""
+        return (hit.chunk.guide, span[0]) in self.templates
 
     def add_template(self, hit: Hit, span: tuple[int, int]) -> bool:
         """Whether the template at `span` (offsets in `hit`'s guide) is quoted for the first time in this answer;
