@@ -31,11 +31,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # Answer quality on the project's held-out sets (and the shared dev set where it sits beside the repo): the first
-# guide alone, both guides loaded together, and the second guide alone (docs/answer-quality.md). FIRST lists
-# index/evaluation.py's FIRST_GUIDE_SETS (tests/index/test_evaluation.py checks that they agree).
+# guide alone, both guides loaded together, and the second guide alone (docs/answer-quality.md). FIRST and SECOND list
+# index/evaluation.py's FIRST_GUIDE_SETS and SECOND_GUIDE_SETS (tests/index/test_evaluation.py checks that they agree).
 FIRST := $(foreach s,questions probes long long2 long3 requests multipart history templates followups,--set tests/eval/$(s).jsonl) \
          $(if $(wildcard ../shared/eval/dev.jsonl),--set ../shared/eval/dev.jsonl)
-SECOND := --set tests/eval/second-guide/questions.jsonl --set tests/eval/second-guide/long.jsonl
+SECOND := $(foreach s,questions long,--set tests/eval/second-guide/$(s).jsonl)
 eval: index
 	$(BIN)/python -m scripts.eval $(FIRST) $(EVAL_ARGS)
 	$(BIN)/python -m scripts.eval --content content --content tests/eval/second-guide/content $(FIRST) $(SECOND) $(EVAL_ARGS)

@@ -31,11 +31,13 @@ from index.query.reading import split_asks
 from index.ranking.retrieval import wants_template
 from index.text import fold_typography
 
-# The held-out sets of tests/eval/ about the first guide, as `make eval` (the Makefile's FIRST), scripts.ablate and the
-# tests score them (docs/answer-quality.md says who wrote each and when).
+# The held-out sets of tests/eval/ about the first guide, and those of tests/eval/second-guide/ about the second, as
+# `make eval` (the Makefile's FIRST and SECOND), scripts.ablate and the tests score them (docs/answer-quality.md says
+# who wrote each and when).
 FIRST_GUIDE_SETS = (
     "questions", "probes", "long", "long2", "long3", "requests", "multipart", "history", "templates", "followups",
 )  # fmt: skip
+SECOND_GUIDE_SETS = ("questions", "long")
 MAX_EXCERPT = 800
 ANSWER_CHARS_PER_ASK = 700  # the readability cap: quoted text, lead-ins, markers and the ask's label
 TEMPLATE_CHARS = 1100  # added to the cap when a template is asked for (the guide's longest is 963 characters)

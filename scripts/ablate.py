@@ -35,7 +35,7 @@ from typing import Any
 
 from api.schemas import AskResponse
 from index.answer.advisor import Advisor
-from index.evaluation import FIRST_GUIDE_SETS, as_loaded, read_jsonl, score
+from index.evaluation import FIRST_GUIDE_SETS, SECOND_GUIDE_SETS, as_loaded, read_jsonl, score
 from index.model.embeddings import MiniLMEmbedder
 from index.query import reading
 from index.query.reading import Turn
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         for guide in [*(ROOT / "content").glob("*.md"), *(EVAL / "second-guide/content").glob("*.md")]:
             shutil.copy2(guide, both / guide.name)
         first = [EVAL / f"{name}.jsonl" for name in FIRST_GUIDE_SETS]
-        second = [EVAL / "second-guide/questions.jsonl", EVAL / "second-guide/long.jsonl"]
+        second = [EVAL / "second-guide" / f"{name}.jsonl" for name in SECOND_GUIDE_SETS]
         for loaded, content, sets in (("first", ROOT / "content", first), ("both", both, first + second),
                                       ("second", EVAL / "second-guide/content", second)):  # fmt: skip
             for path, summary in scores(content, sets, encoder, models, scope):

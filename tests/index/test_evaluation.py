@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.evaluation import FIRST_GUIDE_SETS, as_loaded, holds, read_jsonl
+from index.evaluation import FIRST_GUIDE_SETS, SECOND_GUIDE_SETS, as_loaded, holds, read_jsonl
 from tests.helpers import EVAL, ROOT
 
 SECOND = EVAL / "second-guide" / "content" / "away-rotations-for-img.md"
@@ -36,9 +36,15 @@ def test_every_gold_of_the_first_guides_sets_is_its_text() -> None:
             assert holds(text, [gold]), (row["id"], gold)
 
 
-def test_make_eval_scores_every_held_out_set_of_the_first_guide() -> None:
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    listed = next(line for line in makefile.splitlines() if line.startswith("FIRST :="))
-    assert tuple(listed.split("$(foreach s,")[1].split(",")[0].split()) == FIRST_GUIDE_SETS
+def test_make_eval_scores_every_held_out_set() -> None:
+    lines = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+
+    def listed(name: str) -> tuple[str, ...]:
+        line = next(line for line in lines if line.startswith(f"{name} :="))
+        return tuple(line.split("$(foreach s,")[1].split(",")[0].split())
+
+    assert listed("FIRST") == FIRST_GUIDE_SETS
+    assert listed("SECOND") == SECOND_GUIDE_SETS
     on_disk = {p.stem for p in EVAL.glob("*.jsonl")} - {"drafts", "plans"}  # the drafts and plans checks' own sets
     assert on_disk == set(FIRST_GUIDE_SETS)
+    assert {p.stem for p in (EVAL / "second-guide").glob("*.jsonl")} == set(SECOND_GUIDE_SETS)

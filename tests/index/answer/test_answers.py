@@ -13,7 +13,7 @@ from api.schemas import AskResponse
 from index.answer.advisor import Advisor
 from index.answer.compose import ANSWER_CHARS, UNIT_MARGIN, RankedUnit, group, select
 from index.answer.reply import AnswerBlock, render
-from index.evaluation import FIRST_GUIDE_SETS, Readability, read_jsonl
+from index.evaluation import FIRST_GUIDE_SETS, SECOND_GUIDE_SETS, Readability, read_jsonl
 from index.guides.answer_units import Unit
 from index.query.reading import Turn
 from index.ranking.retrieval import wants_template
@@ -42,9 +42,8 @@ def test_every_reply_of_every_eval_set_reads_as_one_answer(
     the length cap (index.evaluation: 700 characters an ask, +1,100 for a template asked for)."""
     if loaded == "both guides":
         advisor = both_guides
-        second = EVAL / "second-guide"
         sets = [EVAL / f"{n}.jsonl" for n in FIRST_GUIDE_SETS]
-        replies = all_replies(advisor, [*sets, second / "questions.jsonl", second / "long.jsonl"])
+        replies = all_replies(advisor, [*sets, *(EVAL / "second-guide" / f"{n}.jsonl" for n in SECOND_GUIDE_SETS)])
     check = Readability()
     for reply in replies:
         check.check(reply, list(advisor.guides.values()))
