@@ -166,9 +166,8 @@ class SectionCitations:
     def add_template(self, hit: Hit, span: tuple[int, int]) -> bool:
         """Whether the template at `span` (offsets in `hit`'s guide) is quoted for the first time in this answer;
         it is counted as quoted from now on."""
-        key = (hit.chunk.guide, span[0])
-        new = key not in self.templates
-        self.templates.add(key)
+        new = not self.has_template(hit, span)
+        self.templates.add((hit.chunk.guide, span[0]))
         return new
 
     def add_unit(self, hit: Hit, unit: Unit) -> int | None:

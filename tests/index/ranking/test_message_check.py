@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 
 from index.answer.advisor import Advisor
-from index.evaluation import read_jsonl
 from index.ranking.abstention import MESSAGE_FEATURES, SCOPED_FEATURES, CoverageCheck
 from index.ranking.linear import LinearModel
 from index.reader.checks import FOLDS, fit_message_check
-from index.reader.labelled import TRAINING_DIR, for_calibration, labelled_messages
+from index.reader.folder import training_inputs
+from index.reader.labelled import labelled_messages
+from tests.helpers import CONTENT
 
 COVERED = (
     "I'm a J1 IMG from Egypt and just finished my interview at a program I love. When should I send the "
@@ -45,8 +46,7 @@ def test_a_message_of_several_asks_is_encoded_whole_after_its_asks(advisor: Advi
 def test_narrow_near_misses_are_refused_whole_and_a_covered_message_is_answered(advisor: Advisor) -> None:
     # the calibration share's messages of several asks, which trained nothing but the checks: of those that ask
     # by ask would be answered, the check of the whole message refuses near-misses and far fewer covered ones
-    rows = [r for path in sorted(TRAINING_DIR.rglob("*.jsonl")) for r in read_jsonl(path)]
-    messages = [m for m in labelled_messages(rows) if for_calibration(m.row_id)]
+    messages = training_inputs(CONTENT, "int8").messages
     without = with_message_check(advisor, None)
     refused_whole = [m for m in messages if without.ask(m.text).answered and not advisor.ask(m.text).answered]
     near_misses = [m for m in refused_whole if not m.covered]
